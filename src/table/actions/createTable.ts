@@ -1,0 +1,113 @@
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DeleteTableCommand,
+  type GlobalSecondaryIndex,
+  type KeySchemaElement,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
+import { DynagoError, DynamoDBError, ValidationError } from '../../errors.js';
+import type { TableContext } from '../context.js';
+import type { CallOptions } from './writeCondition.js';
+
+export type KeyType = 'S' | 'N' | 'B';
+
+export interface IndexDefinition {
+  name: string;
+  partitionKey: { name: string; type: KeyType };
+  sortKey?: { name: string; type: KeyType };
+}
+
+export interface CreateTableOptions extends CallOptions {
+  partitionKeyType?: KeyType;
+  sortKeyType?: KeyType;
+  /** Global secondary indexes, projecting all attributes. */
+  indexes?: IndexDefinition[];
+  /** Seconds to wait for the table to become ACTIVE; default 60. */
+  waitSeconds?: number;
+}
+
+/**
+ * Creates the table with on-demand billing (PAY_PER_REQUEST) and waits until it is ACTIVE.
+ * Meant for tests, local development and bootstrap scripts; production tables usually come from
+ * infrastructure code.
+ */
+export async function createTable(ctx: TableContext, options: CreateTableOptions = {}): Promise<void> {
+  const attributes = new Map<string, KeyType>();
+  const define = (name: string, type: KeyType) => {
+    const known = attributes.get(name);
+    if (known !== undefined && known !== type) {
+      throw new ValidationError(
+        `createTable: attribute "${name}" is declared both as ${known} and as ${type}.`,
+      );
+    }
+    attributes.set(name, type);
+  };
+  const keySchema = (pk: string, sk: string | undefined): KeySchemaElement[] => [
+    { AttributeName: pk, KeyType: 'HASH' },
+    ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : []),
+  ];
+  define(ctx.partitionKeyName, options.partitionKeyType ?? 'S');
+  if (ctx.sortKeyName) define(ctx.sortKeyName, options.sortKeyType ?? 'S');
+  const indexes: GlobalSecondaryIndex[] = (options.indexes ?? []).map((index) => {
+    define(index.partitionKey.name, index.partitionKey.type);
+    if (index.sortKey) define(index.sortKey.name, index.sortKey.type);
+    return {
+      IndexName: index.name,
+      KeySchema: keySchema(index.partitionKey.name, index.sortKey?.name),
+      Projection: { ProjectionType: 'ALL' },
+    };
+  });
+  const definitions: AttributeDefinition[] = [...attributes].map(([AttributeName, AttributeType]) => ({
+    AttributeName,
+    AttributeType,
+  }));
+  await ctx.send(
+    new CreateTableCommand({
+      TableName: ctx.tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: definitions,
+      KeySchema: keySchema(ctx.partitionKeyName, ctx.sortKeyName),
+      ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+    }),
+    'CreateTable',
+    options.signal,
+  );
+  await waitFor(() =>
+    waitUntilTableExists(
+      {
+        client: ctx.client,
+        maxWaitTime: options.waitSeconds ?? 60,
+        minDelay: 1,
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+      },
+      { TableName: ctx.tableName },
+    ),
+  );
+}
+
+/** Deletes the table and waits until it is gone. */
+export async function deleteTable(ctx: TableContext, options: CallOptions = {}): Promise<void> {
+  await ctx.send(new DeleteTableCommand({ TableName: ctx.tableName }), 'DeleteTable', options.signal);
+  await waitFor(() =>
+    waitUntilTableNotExists(
+      {
+        client: ctx.client,
+        maxWaitTime: 60,
+        minDelay: 1,
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+      },
+      { TableName: ctx.tableName },
+    ),
+  );
+}
+
+async function waitFor(wait: () => Promise<unknown>): Promise<void> {
+  try {
+    await wait();
+  } catch (err) {
+    if (err instanceof DynagoError) throw err;
+    throw new DynamoDBError(`Waiting for the table failed: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,50 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../../errors.js';
+import type { TableContext } from '../context.js';
+import { checkItem, isPlainObject } from '../item.js';
+import { buildKey } from '../keys.js';
+import {
+  conditionalParts,
+  explainConditionFailure,
+  lockExpected,
+  type WriteOptions,
+} from './writeCondition.js';
+
+/** The item as it will be stored: key from `pk`/`sk` (overriding the item's), lock bumped, validated. */
+export function itemToStore(
+  ctx: TableContext,
+  pk: unknown,
+  sk: unknown,
+  item: Record<string, unknown>,
+  options: WriteOptions,
+): Record<string, unknown> {
+  if (!isPlainObject(item)) throw new ValidationError('putItem: item must be a plain object.');
+  const stored: Record<string, unknown> = { ...item, ...buildKey(ctx, pk, sk) };
+  if (options.optimisticLock) {
+    stored[options.optimisticLock.attribute] = lockExpected(ctx, options.optimisticLock) + 1;
+  }
+  checkItem(stored, 'item', `The item ${JSON.stringify(pk)}/${JSON.stringify(sk)}`);
+  return stored;
+}
+
+/** Writes the whole item; returns what was stored. */
+export async function putItem<T extends Record<string, unknown>>(
+  ctx: TableContext,
+  pk: unknown,
+  sk: unknown,
+  item: T,
+  options: WriteOptions = {},
+): Promise<T> {
+  const stored = itemToStore(ctx, pk, sk, item, options);
+  const { builder, condition, request } = conditionalParts(ctx, options, 'putItem');
+  try {
+    await ctx.send(
+      new PutCommand({ TableName: ctx.tableName, Item: stored, ...request, ...builder.build(condition) }),
+      'PutItem',
+      options.signal,
+    );
+  } catch (err) {
+    throw explainConditionFailure(err, options.optimisticLock);
+  }
+  return stored as T;
+}

@@ -1,0 +1,113 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type BackoffOptions, defaultBatchBackoff } from '../internal/backoff.js';
+import { CursorCodec } from './cursor.js';
+import type { KeySchema } from './keys.js';
+import { translateError } from './translateError.js';
+
+/** Where DynamoDB is, for local development and tests. */
+export interface EndpointOptions {
+  url: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
+/** What DynamoDB reported as consumed by one request (only sent when `onConsumedCapacity` is set). */
+export interface CapacityReport {
+  operation: string;
+  capacityUnits: number;
+  readCapacityUnits?: number;
+  writeCapacityUnits?: number;
+}
+
+export interface TableOptions {
+  tableName: string;
+  partitionKeyName: string;
+  /** Leave out for tables that have only a partition key. */
+  sortKeyName?: string;
+  region?: string;
+  endpoint?: EndpointOptions;
+  /** Bring your own document client (its marshalling options are yours); `region` and `endpoint` are then ignored. */
+  client?: DynamoDBDocumentClient;
+  /** Key for sealing paging cursors; see {@link CursorCodec}. Defaults to one derived from the table name. */
+  cursorSecret?: string | Uint8Array;
+  /** Retries of unprocessed batch items. Default: 8 attempts, 25 ms base, 2 s cap, full jitter. */
+  batchRetry?: Partial<BackoffOptions>;
+  /** Asks DynamoDB for consumed capacity on every request and reports it here. */
+  onConsumedCapacity?: (report: CapacityReport) => void;
+}
+
+/** What every action needs: the schema, the client, and one way to send. */
+export interface TableContext extends KeySchema {
+  client: DynamoDBDocumentClient;
+  cursors: CursorCodec;
+  batchRetry: BackoffOptions;
+  send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O>;
+}
+
+export function createContext(options: TableOptions): TableContext {
+  const client = options.client ?? createClient(options);
+  const onCapacity = options.onConsumedCapacity;
+  return {
+    tableName: options.tableName,
+    partitionKeyName: options.partitionKeyName,
+    sortKeyName: options.sortKeyName,
+    client,
+    cursors: new CursorCodec(options.cursorSecret ?? options.tableName),
+    batchRetry: { ...defaultBatchBackoff, ...options.batchRetry },
+    async send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O> {
+      if (onCapacity) (command.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      try {
+        // biome-ignore lint/suspicious/noExplicitAny: every lib-dynamodb command goes through this one door
+        const output = await client.send(command as any, { abortSignal: signal });
+        if (onCapacity)
+          reportCapacity(onCapacity, operation, (output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+        return output as O;
+      } catch (err) {
+        throw translateError(err, options.tableName, operation);
+      }
+    },
+  };
+}
+
+function createClient(options: TableOptions): DynamoDBDocumentClient {
+  const endpoint = options.endpoint;
+  const base = new DynamoDBClient({
+    region: options.region ?? process.env.AWS_REGION ?? (endpoint ? 'us-east-1' : undefined),
+    ...(endpoint
+      ? {
+          endpoint: endpoint.url,
+          ...(endpoint.accessKeyId && endpoint.secretAccessKey
+            ? {
+                credentials: { accessKeyId: endpoint.accessKeyId, secretAccessKey: endpoint.secretAccessKey },
+              }
+            : {}),
+        }
+      : {}),
+  });
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}
+
+interface WireCapacity {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+function reportCapacity(
+  onCapacity: (report: CapacityReport) => void,
+  operation: string,
+  consumed: unknown,
+): void {
+  const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as WireCapacity[];
+  for (const entry of list) {
+    onCapacity({
+      operation,
+      capacityUnits: entry.CapacityUnits ?? 0,
+      ...(entry.ReadCapacityUnits !== undefined ? { readCapacityUnits: entry.ReadCapacityUnits } : {}),
+      ...(entry.WriteCapacityUnits !== undefined ? { writeCapacityUnits: entry.WriteCapacityUnits } : {}),
+    });
+  }
+}

@@ -1,0 +1,138 @@
+import { ItemTooLargeError, ValidationError } from '../errors.js';
+
+/** DynamoDB's item size limit: 400 KB, attribute names included. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+const utf8 = new TextEncoder();
+
+/** UTF-8 length of a string, without allocating for ASCII-only strings. */
+export function byteLength(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range test is the point
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : utf8.encode(text).length;
+}
+
+/**
+ * Walks an item once: rejects what DynamoDB cannot store (functions, symbols, BigInt, NaN, Infinity,
+ * cycles, class instances such as Date, empty sets) with a {@link ValidationError} naming the path,
+ * and returns its size by DynamoDB's rules, so an oversize item fails before any request.
+ *
+ * `undefined` properties are left out, as JSON does (the client is set to remove them).
+ */
+export function inspectItem(item: Record<string, unknown>, what: string): number {
+  if (!isPlainObject(item)) {
+    throw new ValidationError(`${what} must be a plain object, got ${describe(item)}.`);
+  }
+  let size = 0;
+  const seen = new Set<object>();
+  for (const [name, value] of Object.entries(item)) {
+    if (value === undefined) continue;
+    size += byteLength(name) + valueSize(value, `${what}.${name}`, seen);
+  }
+  return size;
+}
+
+/** {@link inspectItem}, then {@link ItemTooLargeError} past 400 KB with `describeItem` in the message. */
+export function checkItem(item: Record<string, unknown>, what: string, describeItem = what): number {
+  const size = inspectItem(item, what);
+  if (size > MAX_ITEM_BYTES) {
+    throw new ItemTooLargeError(
+      `${describeItem} is ${size} bytes, over DynamoDB's item limit of ${MAX_ITEM_BYTES} bytes (400 KB). ` +
+        'Store large payloads elsewhere (for example S3) and keep a reference.',
+      size,
+    );
+  }
+  return size;
+}
+
+function valueSize(value: unknown, path: string, seen: Set<object>): number {
+  switch (typeof value) {
+    case 'string':
+      return byteLength(value);
+    case 'number':
+      if (!Number.isFinite(value)) {
+        throw new ValidationError(
+          `${path} is ${value}: DynamoDB cannot store NaN or Infinity. Use null or a finite number.`,
+        );
+      }
+      return numberSize(value);
+    case 'boolean':
+      return 1;
+    case 'bigint':
+      throw new ValidationError(
+        `${path} is a BigInt: store it as a string (or a Number when it is a safe integer).`,
+      );
+    case 'function':
+    case 'symbol':
+      throw new ValidationError(
+        `${path} is a ${typeof value}: only data (strings, numbers, booleans, null, arrays, objects, sets, Uint8Array) can be stored.`,
+      );
+    case 'undefined':
+      throw new ValidationError(`${path} is undefined inside a list: use null, or leave the element out.`);
+  }
+  if (value === null) return 1;
+  const object = value as object;
+  if (object instanceof Uint8Array) return object.byteLength;
+  if (seen.has(object)) {
+    throw new ValidationError(
+      `${path} refers back to one of its own parents (a cycle): it cannot be stored.`,
+    );
+  }
+  seen.add(object);
+  let size = 3;
+  if (Array.isArray(object)) {
+    object.forEach((element, index) => {
+      size += 1 + valueSize(element, `${path}[${index}]`, seen);
+    });
+  } else if (object instanceof Set) {
+    if (object.size === 0) {
+      throw new ValidationError(
+        `${path} is an empty Set: DynamoDB cannot store empty sets. Leave the attribute out.`,
+      );
+    }
+    size = 0;
+    let kind: string | undefined;
+    for (const element of object) {
+      const elementKind = element instanceof Uint8Array ? 'binary' : typeof element;
+      if (
+        !['string', 'number', 'binary'].includes(elementKind) ||
+        (kind !== undefined && kind !== elementKind)
+      ) {
+        throw new ValidationError(
+          `${path} must be a Set of strings, of numbers or of Uint8Array, all of one kind.`,
+        );
+      }
+      kind = elementKind;
+      size += valueSize(element, `${path}[]`, seen);
+    }
+  } else if (isPlainObject(object)) {
+    for (const [name, element] of Object.entries(object)) {
+      if (element === undefined) continue;
+      size += 1 + byteLength(name) + valueSize(element, `${path}.${name}`, seen);
+    }
+  } else {
+    throw new ValidationError(
+      `${path} is ${describe(object)}: only plain objects can be stored. Convert it first (a Date to an ISO string or epoch milliseconds).`,
+    );
+  }
+  seen.delete(object);
+  return size;
+}
+
+/** DynamoDB stores numbers as up to 38 significant digits, two per byte, plus one byte. */
+function numberSize(value: number): number {
+  const digits = Math.abs(value).toExponential().replace(/e.*$/, '').replace('.', '').length;
+  return Math.ceil(digits / 2) + 1;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const name = (value as object).constructor?.name;
+  return name ? `an instance of ${name}` : 'an object';
+}
