@@ -13,6 +13,7 @@ import {
   query,
   queryAll,
 } from './actions/query.js';
+import { type ScanOptions, scanAll, scanSegments } from './actions/scan.js';
 import {
   conditionCheckOp,
   deleteOp,
@@ -173,6 +174,22 @@ export class Table {
     options?: QueryAllOptions,
   ): AsyncGenerator<T, void, undefined> {
     return queryAll<T>(this.ctx, keyCondition, values, options);
+  }
+
+  /**
+   * Every item of the table (or index), streamed; with `segments`, read by parallel scan segments.
+   * @example `for await (const item of table.scanAll({ segments: 4 })) count++;`
+   */
+  scanAll<T = Record<string, unknown>>(options?: ScanOptions): AsyncGenerator<T, void, undefined> {
+    return scanAll<T>(this.ctx, options);
+  }
+
+  /**
+   * One async iterable per parallel scan segment, to consume concurrently.
+   * @example `await Promise.all(table.scanSegments({ segments: 4 }).map(async (segment) => { for await (const item of segment) handle(item); }))`
+   */
+  scanSegments<T = Record<string, unknown>>(options?: ScanOptions): AsyncIterable<T>[] {
+    return scanSegments<T>(this.ctx, options);
   }
 
   /**

@@ -1,6 +1,7 @@
 export type { CreateTableOptions, IndexDefinition, KeyType } from './actions/createTable.js';
 export type { GetItemOptions } from './actions/getItem.js';
 export type { QueryAllOptions, QueryOptions, QueryResult } from './actions/query.js';
+export type { ScanOptions } from './actions/scan.js';
 export type { TransactOperation, TransactWriteOptions } from './actions/transactWrite.js';
 export type { UpdateChanges } from './actions/updateItem.js';
 export type { CallOptions, OptimisticLock, WriteOptions } from './actions/writeCondition.js';

@@ -1,0 +1,271 @@
+import { v7 as uuidv7 } from 'uuid';
+import {
+  ConcurrencyError,
+  ConditionFailedError,
+  TransactionCanceledError,
+  TransactionLimitError,
+  ValidationError,
+} from '../errors.js';
+import { checkItem } from '../table/item.js';
+import type { Table } from '../table/Table.js';
+import { eventAttributes, eventPartition, toStoredEvent } from './codec.js';
+import type { KnownVersions } from './knownVersions.js';
+import type { AppendResult, EventInput, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
+import { checkEvents, checkExpectedVersion, checkId } from './validate.js';
+
+/** At most this many events (items) in one append or appendMany: DynamoDB's transaction limit. */
+export const MAX_EVENTS_PER_APPEND = 100;
+/** How often an append with expectedVersion 'any' re-reads the head and tries again under contention. */
+const ANY_ATTEMPTS = 10;
+
+type IdentifiedEvent = EventInput & { id: string };
+
+interface StreamPlan {
+  streamId: string;
+  expected: ExpectedVersion;
+  events: IdentifiedEvent[];
+  /** The version the events go after, once resolved. */
+  base: number;
+}
+
+/** How the write path reads a stream's head: its version and the id of its last event. */
+export type HeadReader = (
+  streamId: string,
+  signal?: AbortSignal,
+) => Promise<{ version: number; id?: string }>;
+
+/**
+ * The write path of the event store, argued in capacity units and round trips:
+ * - one event: one conditional PutItem (1 WCU under 1 KB). A transaction would cost twice as much.
+ * - 2 to 100 events, in one stream or many: one TransactWriteItems, all or nothing.
+ * - every event item is written only if its version is free (attribute_not_exists), so nothing is
+ *   ever overwritten and of two writers at the same version exactly one wins.
+ * - the item at the expected version N must exist too, or a stale or made-up N would leave a gap.
+ *   A single PutItem cannot check another item, so N is proven once by a consistent GetItem, unless
+ *   this process has already seen N (a read, a load, an earlier append): then no extra request.
+ * - a conflict whose stored item carries our event id is our own earlier write (a retry after a lost
+ *   response): the append returns what is stored instead of failing.
+ */
+export class Appender {
+  constructor(
+    private readonly table: Table,
+    private readonly known: KnownVersions,
+    private readonly head: HeadReader,
+  ) {}
+
+  async append(
+    requests: StreamAppend[],
+    signal?: AbortSignal,
+  ): Promise<(AppendResult & { streamId: string })[]> {
+    const plans = this.plan(requests);
+    for (let attempt = 1; ; attempt++) {
+      const replayed = await this.resolveBases(plans, signal);
+      if (replayed) return replayed;
+      const timestamp = Date.now();
+      const outcome = await this.write(plans, timestamp, signal);
+      if (outcome.kind === 'written') {
+        for (const plan of plans) this.known.note(plan.streamId, plan.base + plan.events.length);
+        return plans.map((plan, index) => ({
+          streamId: plan.streamId,
+          version: plan.base + plan.events.length,
+          events: outcome.events[index] as StoredEvent[],
+        }));
+      }
+      if (outcome.maybeOwn) {
+        const mine = await this.confirmOwnWrite(plans, signal);
+        if (mine) return mine;
+      }
+      const conflicted = plans.filter((_, index) => outcome.conflicts.includes(index));
+      const retryable = conflicted.every((plan) => plan.expected === 'any');
+      if (!retryable || attempt >= ANY_ATTEMPTS) {
+        const first =
+          conflicted.find((plan) => plan.expected !== 'any') ?? conflicted[0] ?? (plans[0] as StreamPlan);
+        throw new ConcurrencyError(first.streamId, first.expected, undefined, { cause: outcome.cause });
+      }
+    }
+  }
+
+  /** Validates everything and gives each event an id, before any request. */
+  private plan(requests: StreamAppend[]): StreamPlan[] {
+    if (!Array.isArray(requests) || requests.length === 0) {
+      throw new ValidationError('appendMany: give at least one { streamId, events, expectedVersion? }.');
+    }
+    const streams = new Set<string>();
+    let total = 0;
+    const plans = requests.map((request, index) => {
+      const streamId = checkId(
+        request?.streamId,
+        'event#',
+        requests.length > 1 ? `appendMany[${index}].streamId` : 'streamId',
+      );
+      if (streams.has(streamId)) {
+        throw new ValidationError(
+          `appendMany: stream "${streamId}" appears twice; put all its events in one entry.`,
+        );
+      }
+      streams.add(streamId);
+      const expected = checkExpectedVersion(request.expectedVersion);
+      const events = checkEvents(request.events, streamId).map((event) => ({
+        ...event,
+        id: event.id ?? uuidv7(),
+      }));
+      total += events.length;
+      return { streamId, expected, events, base: 0 };
+    });
+    if (total > MAX_EVENTS_PER_APPEND) {
+      throw new TransactionLimitError(
+        `An append of ${total} events is over the limit of ${MAX_EVENTS_PER_APPEND} (one DynamoDB transaction). Nothing was written; append in smaller groups.`,
+      );
+    }
+    for (const plan of plans) {
+      for (const event of plan.events) {
+        const item = {
+          [this.table.partitionKeyName]: eventPartition(plan.streamId),
+          [this.table.sortKeyName as string]: Number.MAX_SAFE_INTEGER,
+          ...eventAttributes(event, Date.now()),
+        };
+        checkItem(item, `event "${event.type}"`, `Event "${event.type}" in stream "${plan.streamId}"`);
+      }
+    }
+    return plans;
+  }
+
+  /**
+   * Finds the version each stream's events go after. For 'any', that is the head; when the head is the
+   * last of our own events, they were stored by an earlier try, and that result is returned.
+   */
+  private async resolveBases(
+    plans: StreamPlan[],
+    signal?: AbortSignal,
+  ): Promise<(AppendResult & { streamId: string })[] | undefined> {
+    let ownHead = false;
+    await Promise.all(
+      plans.map(async (plan) => {
+        if (plan.expected === 'any') {
+          const head = await this.head(plan.streamId, signal);
+          plan.base = head.version;
+          if (head.id !== undefined && head.id === plan.events.at(-1)?.id) {
+            plan.base = head.version - plan.events.length;
+            ownHead = true;
+          }
+          this.known.note(plan.streamId, head.version);
+          return;
+        }
+        plan.base = plan.expected;
+        if (plan.base === 0 || this.known.has(plan.streamId, plan.base)) return;
+        const exists = await this.table.getItem(eventPartition(plan.streamId), plan.base, {
+          consistentRead: true,
+          ...(signal ? { signal } : {}),
+        });
+        if (exists === undefined) {
+          const actual = (await this.head(plan.streamId, signal)).version;
+          throw new ConcurrencyError(plan.streamId, plan.expected, actual);
+        }
+        this.known.note(plan.streamId, plan.base);
+      }),
+    );
+    return ownHead ? this.confirmOwnWrite(plans, signal) : undefined;
+  }
+
+  private async write(
+    plans: StreamPlan[],
+    timestamp: number,
+    signal?: AbortSignal,
+  ): Promise<
+    | { kind: 'written'; events: StoredEvent[][] }
+    | { kind: 'conflict'; conflicts: number[]; maybeOwn: boolean; cause: unknown }
+  > {
+    const table = this.table;
+    const condition = { expression: 'attribute_not_exists(#pk)', names: { '#pk': table.partitionKeyName } };
+    const items = plans.flatMap((plan, planIndex) =>
+      plan.events.map((event, index) => ({
+        planIndex,
+        pk: eventPartition(plan.streamId),
+        version: plan.base + index + 1,
+        attributes: eventAttributes(event, timestamp),
+      })),
+    );
+    const options = signal ? { signal } : {};
+    const ids = new Set(plans.flatMap((plan) => plan.events.map((event) => event.id)));
+    /** A stored item with one of our ids, or no item to tell: only then is it worth reading to confirm. */
+    const maybeOwn = (stored: Record<string, unknown> | undefined) =>
+      stored === undefined || ids.has(stored.id as string);
+    try {
+      if (items.length === 1) {
+        const item = items[0] as (typeof items)[number];
+        await table.putItem(item.pk, item.version, item.attributes, { condition, ...options });
+      } else {
+        await table.transactWrite(
+          items.map((item) => table.putOp(item.pk, item.version, item.attributes, { condition })),
+          options,
+        );
+      }
+    } catch (err) {
+      if (err instanceof ConditionFailedError) {
+        return { kind: 'conflict', conflicts: [0], maybeOwn: maybeOwn(err.item), cause: err };
+      }
+      if (err instanceof TransactionCanceledError) {
+        const conflicts = new Set<number>();
+        let own = false;
+        err.reasons.forEach((reason, index) => {
+          if (reason.code === 'None') return;
+          conflicts.add((items[index] as (typeof items)[number]).planIndex);
+          if (reason.code !== 'ConditionalCheckFailed' || maybeOwn(reason.item)) own = true;
+        });
+        return { kind: 'conflict', conflicts: [...conflicts], maybeOwn: own, cause: err };
+      }
+      throw err;
+    }
+    const events: StoredEvent[][] = plans.map(() => []);
+    for (const item of items) {
+      events[item.planIndex]?.push(
+        toStoredEvent(table, {
+          ...item.attributes,
+          [table.partitionKeyName]: item.pk,
+          [table.sortKeyName as string]: item.version,
+        }),
+      );
+    }
+    return { kind: 'written', events };
+  }
+
+  /**
+   * After a conflict: are the events at the planned versions our own (same ids)? Then an earlier try
+   * stored them and its response was lost: return what is stored. One consistent query per stream.
+   */
+  private async confirmOwnWrite(
+    plans: StreamPlan[],
+    signal?: AbortSignal,
+  ): Promise<(AppendResult & { streamId: string })[] | undefined> {
+    const results = await Promise.all(
+      plans.map(async (plan) => {
+        if (plan.base < 0) return undefined;
+        const stored: StoredEvent[] = [];
+        const { items } = await this.table.query<Record<string, unknown>>(
+          '#pk = :pk AND #sk BETWEEN :from AND :to',
+          {
+            ':pk': eventPartition(plan.streamId),
+            ':from': plan.base + 1,
+            ':to': plan.base + plan.events.length,
+          },
+          {
+            names: { '#pk': this.table.partitionKeyName, '#sk': this.table.sortKeyName as string },
+            consistentRead: true,
+            limit: plan.events.length,
+            ...(signal ? { signal } : {}),
+          },
+        );
+        for (const item of items) stored.push(toStoredEvent(this.table, item));
+        const same =
+          stored.length === plan.events.length &&
+          stored.every((event, index) => event.id === plan.events[index]?.id);
+        return same
+          ? { streamId: plan.streamId, version: plan.base + plan.events.length, events: stored }
+          : undefined;
+      }),
+    );
+    if (!results.every((result) => result !== undefined)) return undefined;
+    for (const result of results) this.known.note(result.streamId, result.version);
+    return results;
+  }
+}

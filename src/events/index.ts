@@ -1,0 +1,4 @@
+export { MAX_EVENTS_PER_APPEND } from './append.js';
+export { EVENT_PREFIX } from './codec.js';
+export { EventStore, type EventStoreOptions } from './EventStore.js';
+export type * from './types.js';

@@ -1,0 +1,69 @@
+/** An event to append. `id` defaults to a new UUID v7; re-sending the same ids makes an append retry-safe. */
+export interface EventInput<Type extends string = string, Data = unknown> {
+  type: Type;
+  data: Data;
+  metadata?: Record<string, unknown>;
+  id?: string;
+}
+
+/** An event as stored: its stream, its version in the stream (1, 2, 3 …) and when it was appended (epoch ms). */
+export interface StoredEvent<Type extends string = string, Data = unknown> {
+  streamId: string;
+  version: number;
+  id: string;
+  type: Type;
+  data: Data;
+  metadata?: Record<string, unknown>;
+  timestamp: number;
+}
+
+/**
+ * The version a stream must be at for an append to succeed: a number (0 = the stream must not exist
+ * yet), or `'any'` to append after whatever is there.
+ */
+export type ExpectedVersion = number | 'any';
+
+export interface AppendOptions {
+  expectedVersion?: ExpectedVersion;
+  signal?: AbortSignal;
+}
+
+export interface AppendResult<Type extends string = string, Data = unknown> {
+  /** The stream's version after the append. */
+  version: number;
+  events: StoredEvent<Type, Data>[];
+}
+
+export interface StreamAppend<Type extends string = string, Data = unknown> {
+  streamId: string;
+  events: EventInput<Type, Data>[];
+  expectedVersion?: ExpectedVersion;
+}
+
+export interface ReadOptions {
+  /** First version to read (inclusive); default 1. */
+  from?: number;
+  /** Last version to read (inclusive); default the end of the stream. */
+  to?: number;
+  direction?: 'forward' | 'backward';
+  /** At most this many events. */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface ReadPageOptions extends ReadOptions {
+  /** From a previous page of the same read. */
+  cursor?: string;
+}
+
+export interface EventPage<Type extends string = string, Data = unknown> {
+  events: StoredEvent<Type, Data>[];
+  /** Present when more events may follow. */
+  cursor?: string;
+}
+
+export interface ReadAllOptions {
+  /** Parallel scan segments; default 4. */
+  segments?: number;
+  signal?: AbortSignal;
+}

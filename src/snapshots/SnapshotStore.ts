@@ -1,0 +1,110 @@
+import { ConditionFailedError, OptimisticLockError, ValidationError } from '../errors.js';
+import { checkExpectedVersion, checkId } from '../events/validate.js';
+import type { Condition } from '../table/expression.js';
+import type { Table } from '../table/Table.js';
+
+/** Snapshot items live in partitions `snapshot#<aggregateId>`, sort key 0, beside the events. */
+export const SNAPSHOT_PREFIX = 'snapshot#';
+
+export interface Snapshot<State> {
+  state: State;
+  /** The version of the last event folded into `state`. */
+  version: number;
+  /** When it was saved (epoch ms). */
+  timestamp: number;
+}
+
+export interface SaveSnapshotOptions {
+  /** The version of the last event folded into the state; a positive integer. */
+  version: number;
+  /**
+   * Save only if the stored snapshot is at exactly this version (0: there is none), else
+   * OptimisticLockError. Without it, a save never rolls a newer snapshot back: it returns false.
+   */
+  expectedVersion?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The latest state of each aggregate, so a load reads the snapshot plus the few events after it.
+ * Puts are version-conditional, so concurrent savers cannot move a snapshot backwards.
+ *
+ * @example
+ * ```ts
+ * const snapshots = new SnapshotStore<{ balance: number }>({ table });
+ * await snapshots.save('account-1', { balance: 42 }, { version: 100 });
+ * const latest = await snapshots.load('account-1'); // { state: { balance: 42 }, version: 100, timestamp }
+ * ```
+ */
+export class SnapshotStore<State> {
+  readonly table: Table;
+
+  constructor(options: { table: Table }) {
+    if (!options?.table) throw new ValidationError('new SnapshotStore: give it a table ({ table }).');
+    if (options.table.sortKeyName === undefined) {
+      throw new ValidationError('new SnapshotStore: the table needs a numeric sort key.');
+    }
+    this.table = options.table;
+  }
+
+  /**
+   * Saves `state` as of `version`. Returns true when written; false when a snapshot at a higher version
+   * is already stored. With `expectedVersion`, throws OptimisticLockError unless the stored version is
+   * exactly that.
+   */
+  async save(aggregateId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
+    checkId(aggregateId, SNAPSHOT_PREFIX, 'aggregateId');
+    if (!options || !Number.isSafeInteger(options.version) || options.version < 1) {
+      throw new ValidationError(
+        `snapshot save: version must be a positive integer, got ${String(options?.version)}.`,
+      );
+    }
+    const expected =
+      options.expectedVersion === undefined
+        ? undefined
+        : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
+    const names = { '#pk': this.table.partitionKeyName, '#version': 'version' };
+    const condition: Condition =
+      expected === undefined
+        ? {
+            expression: 'attribute_not_exists(#pk) OR #version <= :version',
+            names,
+            values: { ':version': options.version },
+          }
+        : expected === 0
+          ? { expression: 'attribute_not_exists(#pk)', names: { '#pk': names['#pk'] } }
+          : {
+              expression: '#version = :expected',
+              names: { '#version': 'version' },
+              values: { ':expected': expected },
+            };
+    try {
+      await this.table.putItem(
+        `${SNAPSHOT_PREFIX}${aggregateId}`,
+        0,
+        { state: state as unknown, version: options.version, timestamp: Date.now() },
+        { condition, ...(options.signal ? { signal: options.signal } : {}) },
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+      if (expected === undefined) return false;
+      throw new OptimisticLockError('version', expected as number, err.item, { cause: err.cause });
+    }
+  }
+
+  /** The stored snapshot, or undefined. A strongly consistent read. */
+  async load(
+    aggregateId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Snapshot<State> | undefined> {
+    checkId(aggregateId, SNAPSHOT_PREFIX, 'aggregateId');
+    const item = await this.table.getItem<Snapshot<State>>(`${SNAPSHOT_PREFIX}${aggregateId}`, 0, {
+      consistentRead: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return item === undefined
+      ? undefined
+      : { state: item.state, version: item.version, timestamp: item.timestamp };
+  }
+}

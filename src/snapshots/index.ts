@@ -1,0 +1,1 @@
+export { type SaveSnapshotOptions, SNAPSHOT_PREFIX, type Snapshot, SnapshotStore } from './SnapshotStore.js';
