@@ -13,7 +13,7 @@ export async function* merge<T>(sources: AsyncIterable<T>[]): AsyncGenerator<T, 
       iterator.next().then((result) => ({ index, result })),
     );
   };
-  iterators.forEach((_, index) => pull(index));
+  for (let index = 0; index < iterators.length; index++) pull(index);
   try {
     while (pending.size > 0) {
       const { index, result } = await Promise.race(pending.values());
