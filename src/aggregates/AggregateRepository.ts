@@ -7,8 +7,13 @@ import { checkId } from '../events/validate.js';
 import { Limiter } from '../internal/limiter.js';
 import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
 
-/** The stored form of the events a repository's `decide` returns. */
-export type StoredOf<Event extends EventInput> = StoredEvent<Event['type'], Event['data']>;
+/**
+ * The stored form of the events a repository's `decide` returns. It distributes over a union, so a
+ * `switch (event.type)` in `reduce` narrows `event.data`.
+ */
+export type StoredOf<Event extends EventInput> = Event extends EventInput
+  ? StoredEvent<Event['type'], Event['data']>
+  : never;
 
 export interface AggregateRepositoryOptions<State, Event extends EventInput> {
   events: EventStore;
