@@ -8,6 +8,9 @@ import { parseArgs } from 'node:util';
 import { startDynamoDB } from 'dynago/testing';
 import { fmt, runLedgerDemo } from './run.js';
 
+// The SDK's notice that it will need Node 22 from 2027 is not news for this demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values } = parseArgs({
   options: {
     accounts: { type: 'string', default: '200' },
