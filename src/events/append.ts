@@ -138,17 +138,16 @@ export class Appender {
     plans: StreamPlan[],
     signal?: AbortSignal,
   ): Promise<(AppendResult & { streamId: string })[] | undefined> {
-    let ownHead = false;
+    const heads = new Map<StreamPlan, number>();
     await Promise.all(
       plans.map(async (plan) => {
         if (plan.expected === 'any') {
           const head = await this.head(plan.streamId, signal);
           plan.base = head.version;
           if (head.id !== undefined && head.id === plan.events.at(-1)?.id) {
-            plan.base = head.version - plan.events.length;
-            ownHead = true;
+            heads.set(plan, head.version);
+            plan.base = head.version - plan.events.length; // where our earlier try would have put them
           }
-          this.known.note(plan.streamId, head.version);
           return;
         }
         plan.base = plan.expected;
@@ -164,7 +163,11 @@ export class Appender {
         this.known.note(plan.streamId, plan.base);
       }),
     );
-    return ownHead ? this.confirmOwnWrite(plans, signal) : undefined;
+    if (heads.size === 0) return undefined;
+    const replayed = await this.confirmOwnWrite(plans, signal);
+    if (replayed) return replayed;
+    for (const [plan, head] of heads) plan.base = head; // not ours after all: append after the head
+    return undefined;
   }
 
   private async write(
