@@ -59,10 +59,11 @@ export class SnapshotStore<State> {
         `snapshot save: version must be a positive integer, got ${String(options?.version)}.`,
       );
     }
-    const expected =
+    const checked =
       options.expectedVersion === undefined
-        ? undefined
+        ? 'any'
         : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
+    const expected = checked === 'any' ? undefined : checked;
     const names = { '#pk': this.table.partitionKeyName, '#version': 'version' };
     const condition: Condition =
       expected === undefined
@@ -89,7 +90,7 @@ export class SnapshotStore<State> {
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       if (expected === undefined) return false;
-      throw new OptimisticLockError('version', expected as number, err.item, { cause: err.cause });
+      throw new OptimisticLockError('version', expected, err.item, { cause: err.cause });
     }
   }
 
