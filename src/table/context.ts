@@ -64,7 +64,7 @@ export function createContext(options: TableOptions): TableContext {
           reportCapacity(onCapacity, operation, (output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
         return output as O;
       } catch (err) {
-        throw translateError(err, options.tableName, operation);
+        throw translateError(err, options, operation);
       }
     },
   };

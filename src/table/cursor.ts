@@ -35,7 +35,9 @@ export class CursorCodec {
       throw invalid('it is not a cursor string this library produced');
     }
     const raw = Buffer.from(cursor, 'base64url');
-    if (raw.length < 30 || raw[0] !== 1) throw invalid('it is malformed');
+    // base64url decoding ignores unused trailing bits: only the canonical spelling is the cursor we made
+    if (raw.length < 30 || raw[0] !== 1 || raw.toString('base64url') !== cursor)
+      throw invalid('it is malformed');
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(1, 13));
       decipher.setAAD(Buffer.from(fingerprint));

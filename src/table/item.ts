@@ -16,14 +16,15 @@ export function byteLength(text: string): number {
  * cycles, class instances such as Date, empty sets) with a {@link ValidationError} naming the path,
  * and returns its size by DynamoDB's rules, so an oversize item fails before any request.
  *
- * `undefined` properties are left out, as JSON does (the client is set to remove them).
+ * `undefined` properties are left out, as JSON does (the client is set to remove them). `original` is the
+ * caller's object when `item` is a copy of it, so a cycle back to it is reported where it starts.
  */
-export function inspectItem(item: Record<string, unknown>, what: string): number {
+export function inspectItem(item: Record<string, unknown>, what: string, original: object = item): number {
   if (!isPlainObject(item)) {
     throw new ValidationError(`${what} must be a plain object, got ${describe(item)}.`);
   }
   let size = 0;
-  const seen = new Set<object>();
+  const seen = new Set<object>([item, original]);
   for (const [name, value] of Object.entries(item)) {
     if (value === undefined) continue;
     size += byteLength(name) + valueSize(value, `${what}.${name}`, seen);
@@ -32,8 +33,13 @@ export function inspectItem(item: Record<string, unknown>, what: string): number
 }
 
 /** {@link inspectItem}, then {@link ItemTooLargeError} past 400 KB with `describeItem` in the message. */
-export function checkItem(item: Record<string, unknown>, what: string, describeItem = what): number {
-  const size = inspectItem(item, what);
+export function checkItem(
+  item: Record<string, unknown>,
+  what: string,
+  describeItem = what,
+  original: object = item,
+): number {
+  const size = inspectItem(item, what, original);
   if (size > MAX_ITEM_BYTES) {
     throw new ItemTooLargeError(
       `${describeItem} is ${size} bytes, over DynamoDB's item limit of ${MAX_ITEM_BYTES} bytes (400 KB). ` +

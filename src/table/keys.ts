@@ -59,10 +59,11 @@ export function keyOf(
 export function keyId(schema: KeySchema, key: Record<string, unknown>): string {
   const part = (value: unknown) =>
     value instanceof Uint8Array
-      ? `b:${Buffer.from(value).toString('base64')}`
-      : `${typeof value}:${String(value)}`;
-  const pk = part(key[schema.partitionKeyName]);
-  return schema.sortKeyName === undefined ? pk : `${pk}\u0000${part(key[schema.sortKeyName])}`;
+      ? ['b', Buffer.from(value).toString('base64')]
+      : [typeof value, String(value)];
+  const parts = [part(key[schema.partitionKeyName])];
+  if (schema.sortKeyName !== undefined) parts.push(part(key[schema.sortKeyName]));
+  return JSON.stringify(parts);
 }
 
 function checkKeyValue(value: unknown, attribute: string, maxBytes: number): KeyValue {

@@ -10,6 +10,7 @@ import {
   TransactionCanceledError,
   ValidationError,
 } from '../errors.js';
+import type { KeySchema } from './keys.js';
 
 const UNAVAILABLE = new Set([
   'ProvisionedThroughputExceededException',
@@ -48,7 +49,8 @@ interface SdkError {
  * that come back on failed conditions are unmarshalled (the document client leaves them raw).
  * An abort is passed through as it is: the caller asked for it.
  */
-export function translateError(err: unknown, tableName: string, operation: string): unknown {
+export function translateError(err: unknown, schema: KeySchema, operation: string): unknown {
+  const tableName = schema.tableName;
   if (err instanceof DynagoError) return err;
   const sdk = (err ?? {}) as SdkError;
   const name = sdk.name ?? '';
@@ -76,6 +78,15 @@ export function translateError(err: unknown, tableName: string, operation: strin
       return new ItemTooLargeError(`${what}: DynamoDB says the item is too large (${message}).`, undefined, {
         cause: err,
       });
+    }
+    if (/type mismatch for key|key element does not match the schema/i.test(message)) {
+      const keys = [`partition key "${schema.partitionKeyName}"`];
+      if (schema.sortKeyName !== undefined) keys.push(`sort key "${schema.sortKeyName}"`);
+      return new ValidationError(
+        `${what}: a key value has the wrong type for the table's key (${keys.join(', ')}): ${message}. ` +
+          'Pass the key as the type the table declares (string, number or binary).',
+        { cause: err },
+      );
     }
     return new ValidationError(`DynamoDB rejected ${what}: ${message}`, { cause: err });
   }

@@ -23,7 +23,7 @@ export function itemToStore(
   if (options.optimisticLock) {
     stored[options.optimisticLock.attribute] = lockExpected(ctx, options.optimisticLock) + 1;
   }
-  checkItem(stored, 'item', `The item ${JSON.stringify(pk)}/${JSON.stringify(sk)}`);
+  checkItem(stored, 'item', `The item ${JSON.stringify(pk)}/${JSON.stringify(sk)}`, item);
   return stored;
 }
 

@@ -11,7 +11,10 @@ export interface QueryOptions extends CallOptions {
   /** Sort-key order; default true. */
   ascending?: boolean;
   /**
-   * `query`: the total number of items to return, across as many DynamoDB pages as needed.
+   * `query`: the total number of items to return, across as many DynamoDB pages as needed, each page
+   * asking only for what is still missing (so no item is read past the last one returned, and the
+   * cursor continues right after it). DynamoDB applies its page limit before `filter`: with a selective
+   * filter this means more, smaller requests; use `queryAll` to stream a filtered partition instead.
    * `queryAll`: stop after this many items.
    */
   limit?: number;
