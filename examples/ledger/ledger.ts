@@ -70,8 +70,8 @@ export class Ledger {
         minTimeout: 10,
         maxTimeout: 1_000,
         randomize: true,
-        onFailedAttempt: ({ error }) => {
-          if (error instanceof ConcurrencyError) this.conflicts++;
+        onFailedAttempt: ({ error, retriesLeft }) => {
+          if (error instanceof ConcurrencyError && retriesLeft > 0) this.conflicts++;
         },
         shouldRetry: ({ error }) => error instanceof ConcurrencyError,
       },

@@ -111,12 +111,17 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
   async load(aggregateId: string, options: { signal?: AbortSignal } = {}): Promise<Loaded<State>> {
     checkId(aggregateId, 'event#', 'aggregateId');
     const snapshot = await this.snapshots?.load(aggregateId, options);
-    if (snapshot) this.events.noteVersion(aggregateId, snapshot.version);
-    return this.fold(
-      aggregateId,
-      snapshot ? { state: snapshot.state, version: snapshot.version } : this.initial(),
-      options.signal,
-    );
+    if (snapshot) {
+      const loaded = await this.fold(
+        aggregateId,
+        { state: snapshot.state, version: snapshot.version },
+        options.signal,
+      );
+      if (loaded) return loaded;
+      // The snapshot claims a version the stream does not have (it was written by hand, or its events
+      // were deleted). Trusting it would make the next append leave a gap: the events are the truth.
+    }
+    return (await this.fold(aggregateId, this.initial(), options.signal)) as Loaded<State>;
   }
 
   /**
@@ -166,7 +171,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
           ...this.options.retry,
           ...(options.signal ? { signal: options.signal } : {}),
           onFailedAttempt: async (context) => {
-            if (context.error instanceof ConcurrencyError)
+            if (context.error instanceof ConcurrencyError && context.retriesLeft > 0)
               this.options.onConflict?.(context.error, aggregateId, context.attemptNumber);
             await this.options.retry?.onFailedAttempt?.(context);
           },
@@ -187,9 +192,13 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
    */
   async rebuild(aggregateId: string, options: { signal?: AbortSignal } = {}): Promise<Loaded<State>> {
     checkId(aggregateId, 'event#', 'aggregateId');
-    const loaded = await this.fold(aggregateId, this.initial(), options.signal);
+    const loaded = (await this.fold(aggregateId, this.initial(), options.signal)) as Loaded<State>;
     if (this.snapshots && loaded.version > 0) {
-      await this.snapshots.save(aggregateId, loaded.state, { version: loaded.version, ...options });
+      await this.snapshots.save(aggregateId, loaded.state, {
+        version: loaded.version,
+        force: true,
+        ...options,
+      });
     }
     return loaded;
   }
@@ -230,6 +239,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
         try {
           await this.snapshots?.save(stream.id, stream.state, {
             version: stream.version,
+            force: true,
             ...(options.signal ? { signal: options.signal } : {}),
           });
         } catch (error) {
@@ -278,20 +288,30 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
     return { state: this.options.initialState(), version: 0 };
   }
 
+  /**
+   * Folds the events after `start` into its state. After a snapshot (version > 0) the read starts at the
+   * snapshot's own version: the same single query then proves that event exists (so an append at that
+   * version cannot leave a gap); undefined when it does not.
+   */
   private async fold(
     aggregateId: string,
     start: Loaded<State>,
     signal?: AbortSignal,
-  ): Promise<Loaded<State>> {
+  ): Promise<Loaded<State> | undefined> {
     let { state, version } = start;
+    let backed = start.version === 0;
     for await (const event of this.events.read<StoredOf<Event>>(aggregateId, {
-      from: version + 1,
+      from: Math.max(1, start.version),
       ...(signal ? { signal } : {}),
     })) {
+      if (event.version === start.version) {
+        backed = true;
+        continue;
+      }
       state = this.options.reduce(state, event);
       version = event.version;
     }
-    return { state, version };
+    return backed ? { state, version } : undefined;
   }
 
   private async snapshotIfDue(

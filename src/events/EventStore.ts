@@ -1,7 +1,7 @@
 import { StreamCorruptedError, ValidationError } from '../errors.js';
 import { merge } from '../internal/merge.js';
 import type { Table } from '../table/Table.js';
-import { Appender } from './append.js';
+import { Appender, type StreamHead } from './append.js';
 import { EVENT_PREFIX, eventPartition, toStoredEvent } from './codec.js';
 import { KnownVersions } from './knownVersions.js';
 import { StreamOrder } from './streamOrder.js';
@@ -54,7 +54,9 @@ export class EventStore {
       throw new ValidationError('new EventStore: the table needs a numeric sort key (the event version).');
     }
     this.table = options.table;
-    this.appender = new Appender(this.table, this.known, (streamId, signal) => this.head(streamId, signal));
+    this.appender = new Appender(this.table, this.known, (streamId, signal, depth) =>
+      this.head(streamId, signal, depth),
+    );
   }
 
   /**
@@ -120,7 +122,7 @@ export class EventStore {
       count++;
       yield event;
     }
-    this.checkEnd(range, expected, count);
+    this.checkEnd(range, expected, range.limit === undefined || count < range.limit);
   }
 
   /**
@@ -133,18 +135,25 @@ export class EventStore {
     options: ReadPageOptions = {},
   ): Promise<EventPage<E['type'], E['data']>> {
     const range = this.range(streamId, options);
-    const page = await this.table.query<Record<string, unknown>>(...this.rangeQuery(range), {
-      ...this.rangeOptions(range, options.signal),
+    const [condition, values] = this.rangeQuery(range);
+    const queryOptions = this.rangeOptions(range, options.signal);
+    let expected: number | undefined = range.forward ? range.from : undefined;
+    if (options.cursor !== undefined) {
+      // the page starts right after the cursor's event: a version missing at the boundary is a gap too
+      const after = this.table.openCursor(condition, values, { ...queryOptions, cursor: options.cursor });
+      const version = after[this.table.sortKeyName as string] as number;
+      expected = range.forward ? version + 1 : version - 1;
+    }
+    const page = await this.table.query<Record<string, unknown>>(condition, values, {
+      ...queryOptions,
       ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
     });
-    let expected: number | undefined = range.forward && options.cursor === undefined ? range.from : undefined;
     const events = page.items.map((item) => {
       const event = toStoredEvent<E>(this.table, item);
       expected = this.checkNext(range, event, expected);
       return event;
     });
-    if (page.cursor === undefined && options.cursor === undefined)
-      this.checkEnd(range, expected, events.length);
+    if (page.cursor === undefined) this.checkEnd(range, expected, true);
     return page.cursor === undefined ? { events } : { events, cursor: page.cursor };
   }
 
@@ -205,29 +214,25 @@ export class EventStore {
       }));
   }
 
-  /** @internal The repository tells the store what a snapshot proves: version N of this stream exists. */
-  noteVersion(streamId: string, version: number): void {
-    this.known.note(streamId, version);
-  }
-
-  private async head(streamId: string, signal?: AbortSignal): Promise<{ version: number; id?: string }> {
+  /** The stream's version and the ids of its last `depth` events, newest first. One consistent query. */
+  private async head(streamId: string, signal?: AbortSignal, depth = 1): Promise<StreamHead> {
+    const sortKey = this.table.sortKeyName as string;
     const { items } = await this.table.query<Record<string, unknown>>(
       '#pk = :pk',
       { ':pk': eventPartition(streamId) },
       {
         names: { '#pk': this.table.partitionKeyName },
         ascending: false,
-        limit: 1,
+        limit: depth,
         consistentRead: true,
-        fields: [this.table.sortKeyName as string, 'id'],
+        fields: [sortKey, 'id'],
         ...(signal ? { signal } : {}),
       },
     );
-    const item = items[0];
-    if (item === undefined) return { version: 0 };
-    const version = item[this.table.sortKeyName as string] as number;
+    const recent = items.map((item) => ({ version: item[sortKey] as number, id: item.id as string }));
+    const version = recent[0]?.version ?? 0;
     this.known.note(streamId, version);
-    return { version, id: item.id as string };
+    return { version, recent };
   }
 
   private range(streamId: string, options: ReadOptions): Range {
@@ -274,10 +279,9 @@ export class EventStore {
     return range.forward ? event.version + 1 : event.version - 1;
   }
 
-  /** A backward read that ran out above `from` is missing the stream's first events. */
-  private checkEnd(range: Range, expected: number | undefined, count: number): void {
-    const hitLimit = range.limit !== undefined && count >= range.limit;
-    if (!range.forward && !hitLimit && expected !== undefined && expected >= range.from) {
+  /** A backward read that reached the start of the stream above `from` is missing its first events. */
+  private checkEnd(range: Range, expected: number | undefined, reachedEnd: boolean): void {
+    if (!range.forward && reachedEnd && expected !== undefined && expected >= range.from) {
       throw new StreamCorruptedError(range.streamId, expected, undefined);
     }
   }

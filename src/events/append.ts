@@ -15,6 +15,8 @@ import { checkEvents, checkExpectedVersion, checkId } from './validate.js';
 
 /** At most this many events (items) in one append or appendMany: DynamoDB's transaction limit. */
 export const MAX_EVENTS_PER_APPEND = 100;
+/** DynamoDB's limit on the total size of the items in one transaction. */
+const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 /** How often an append with expectedVersion 'any' re-reads the head and tries again under contention. */
 const ANY_ATTEMPTS = 10;
 
@@ -24,15 +26,27 @@ interface StreamPlan {
   streamId: string;
   expected: ExpectedVersion;
   events: IdentifiedEvent[];
+  /** The caller gave the ids: only then can the same events be sent again by the caller. */
+  givenIds: boolean;
   /** The version the events go after, once resolved. */
   base: number;
 }
 
-/** How the write path reads a stream's head: its version and the id of its last event. */
-export type HeadReader = (
-  streamId: string,
-  signal?: AbortSignal,
-) => Promise<{ version: number; id?: string }>;
+/** A stream's version and its last few events (version and id), newest first. */
+export interface StreamHead {
+  version: number;
+  recent: { version: number; id: string }[];
+}
+
+/** How the write path reads a stream's head, looking back `depth` events (default 1). */
+export type HeadReader = (streamId: string, signal?: AbortSignal, depth?: number) => Promise<StreamHead>;
+
+/**
+ * How far back an 'any' append with caller-given ids looks for its own earlier try: a re-sent append
+ * is recognised as long as fewer than this many events were appended after it. One query either way;
+ * the read units grow with the events read (about 1 per 4 KB), so only appends that give ids pay it.
+ */
+export const ANY_REPLAY_WINDOW = 100;
 
 /**
  * The write path of the event store, argued in capacity units and round trips:
@@ -105,18 +119,18 @@ export class Appender {
       }
       streams.add(streamId);
       const expected = checkExpectedVersion(request.expectedVersion);
-      const events = checkEvents(request.events, streamId).map((event) => ({
-        ...event,
-        id: event.id ?? uuidv7(),
-      }));
+      const checked = checkEvents(request.events, streamId);
+      const events = checked.map((event) => ({ ...event, id: event.id ?? uuidv7() }));
       total += events.length;
-      return { streamId, expected, events, base: 0 };
+      const givenIds = checked.some((event) => event.id !== undefined);
+      return { streamId, expected, events, givenIds, base: 0 };
     });
     if (total > MAX_EVENTS_PER_APPEND) {
       throw new TransactionLimitError(
         `An append of ${total} events is over the limit of ${MAX_EVENTS_PER_APPEND} (one DynamoDB transaction). Nothing was written; append in smaller groups.`,
       );
     }
+    let bytes = 0;
     for (const plan of plans) {
       for (const event of plan.events) {
         const item = {
@@ -124,8 +138,18 @@ export class Appender {
           [this.table.sortKeyName as string]: Number.MAX_SAFE_INTEGER,
           ...eventAttributes(event, Date.now()),
         };
-        checkItem(item, `event "${event.type}"`, `Event "${event.type}" in stream "${plan.streamId}"`);
+        bytes += checkItem(
+          item,
+          `event "${event.type}"`,
+          `Event "${event.type}" in stream "${plan.streamId}"`,
+        );
       }
+    }
+    if (total > 1 && bytes > MAX_TRANSACTION_BYTES) {
+      throw new TransactionLimitError(
+        `An append of ${total} events is about ${bytes} bytes, over DynamoDB's 4 MB limit for one transaction. ` +
+          'Nothing was written; append in smaller groups or store large payloads elsewhere.',
+      );
     }
     return plans;
   }
@@ -142,11 +166,12 @@ export class Appender {
     await Promise.all(
       plans.map(async (plan) => {
         if (plan.expected === 'any') {
-          const head = await this.head(plan.streamId, signal);
+          const head = await this.head(plan.streamId, signal, plan.givenIds ? ANY_REPLAY_WINDOW : 1);
           plan.base = head.version;
-          if (head.id !== undefined && head.id === plan.events.at(-1)?.id) {
+          const earlier = head.recent.find((event) => event.id === plan.events[0]?.id);
+          if (earlier !== undefined) {
             heads.set(plan, head.version);
-            plan.base = head.version - plan.events.length; // where our earlier try would have put them
+            plan.base = earlier.version - 1; // where our earlier try put them
           }
           return;
         }
@@ -157,7 +182,7 @@ export class Appender {
           ...(signal ? { signal } : {}),
         });
         if (exists === undefined) {
-          const actual = (await this.head(plan.streamId, signal)).version;
+          const { version: actual } = await this.head(plan.streamId, signal);
           throw new ConcurrencyError(plan.streamId, plan.expected, actual);
         }
         this.known.note(plan.streamId, plan.base);

@@ -22,6 +22,11 @@ export interface SaveSnapshotOptions {
    * OptimisticLockError. Without it, a save never rolls a newer snapshot back: it returns false.
    */
   expectedVersion?: number;
+  /**
+   * Write whatever is stored. Rebuilds use it: a snapshot from the events alone replaces one that was
+   * wrong, even one ahead of the stream. (An older snapshot is always safe: loads read the events after it.)
+   */
+  force?: boolean;
   signal?: AbortSignal;
 }
 
@@ -64,27 +69,13 @@ export class SnapshotStore<State> {
         ? 'any'
         : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
     const expected = checked === 'any' ? undefined : checked;
-    const names = { '#pk': this.table.partitionKeyName, '#version': 'version' };
-    const condition: Condition =
-      expected === undefined
-        ? {
-            expression: 'attribute_not_exists(#pk) OR #version <= :version',
-            names,
-            values: { ':version': options.version },
-          }
-        : expected === 0
-          ? { expression: 'attribute_not_exists(#pk)', names: { '#pk': names['#pk'] } }
-          : {
-              expression: '#version = :expected',
-              names: { '#version': 'version' },
-              values: { ':expected': expected },
-            };
+    const condition = options.force ? undefined : this.saveCondition(options.version, expected);
     try {
       await this.table.putItem(
         `${SNAPSHOT_PREFIX}${aggregateId}`,
         0,
         { state: state as unknown, version: options.version, timestamp: Date.now() },
-        { condition, ...(options.signal ? { signal: options.signal } : {}) },
+        { ...(condition ? { condition } : {}), ...(options.signal ? { signal: options.signal } : {}) },
       );
       return true;
     } catch (err) {
@@ -92,6 +83,24 @@ export class SnapshotStore<State> {
       if (expected === undefined) return false;
       throw new OptimisticLockError('version', expected, err.item, { cause: err.cause });
     }
+  }
+
+  /** Never backwards without an expectation; exactly `expected` (0: none stored) with one. */
+  private saveCondition(version: number, expected: number | undefined): Condition {
+    const pk = { '#pk': this.table.partitionKeyName };
+    if (expected === undefined) {
+      return {
+        expression: 'attribute_not_exists(#pk) OR #version <= :version',
+        names: { ...pk, '#version': 'version' },
+        values: { ':version': version },
+      };
+    }
+    if (expected === 0) return { expression: 'attribute_not_exists(#pk)', names: pk };
+    return {
+      expression: '#version = :expected',
+      names: { '#version': 'version' },
+      values: { ':expected': expected },
+    };
   }
 
   /** The stored snapshot, or undefined. A strongly consistent read. */

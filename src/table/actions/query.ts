@@ -147,6 +147,19 @@ export async function query<T>(
 }
 
 /**
+ * The key a cursor continues after, checked exactly as `query` would check it (same query or
+ * InvalidCursorError). For layers above the table that need to know where a page starts.
+ */
+export function openCursor(
+  ctx: TableContext,
+  keyCondition: string,
+  values: Record<string, unknown>,
+  options: QueryOptions & { cursor: string },
+): Record<string, unknown> {
+  return ctx.cursors.decode(options.cursor, plan(ctx, keyCondition, values, options).fingerprint);
+}
+
+/**
  * Every matching item, streamed page by page (one DynamoDB page in memory, two with `prefetch`).
  * Accepts a `cursor` from `query` to continue from there.
  */
