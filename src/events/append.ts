@@ -2,10 +2,12 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   ConcurrencyError,
   ConditionFailedError,
+  DynagoError,
   TransactionCanceledError,
   TransactionLimitError,
   ValidationError,
 } from '../errors.js';
+import { type BackoffOptions, backoffDelay, sleep } from '../internal/backoff.js';
 import { checkItem } from '../table/item.js';
 import type { Table } from '../table/Table.js';
 import { eventAttributes, eventPartition, toStoredEvent } from './codec.js';
@@ -15,6 +17,8 @@ import { checkEvents, checkExpectedVersion, checkId } from './validate.js';
 
 /** At most this many events (items) in one append or appendMany: DynamoDB's transaction limit. */
 export const MAX_EVENTS_PER_APPEND = 100;
+/** Re-sends of a write that DynamoDB left unanswered through the SDK's own retries. */
+const RESENDS: BackoffOptions = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 1_000 };
 /** DynamoDB's limit on the total size of the items in one transaction. */
 const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 /** How often an append with expectedVersion 'any' re-reads the head and tries again under contention. */
@@ -76,7 +80,7 @@ export class Appender {
       const replayed = await this.resolveBases(plans, signal);
       if (replayed) return replayed;
       const timestamp = Date.now();
-      const outcome = await this.write(plans, timestamp, signal);
+      const outcome = await this.writeResending(plans, timestamp, signal);
       if (outcome.kind === 'written') {
         for (const plan of plans) this.known.note(plan.streamId, plan.base + plan.events.length);
         return plans.map((plan, index) => ({
@@ -193,6 +197,23 @@ export class Appender {
     if (replayed) return replayed;
     for (const [plan, head] of heads) plan.base = head; // not ours after all: append after the head
     return undefined;
+  }
+
+  /**
+   * {@link write}, sent again (the same items at the same versions) when DynamoDB stayed unavailable
+   * through the SDK's retries. Without this, a write whose response was lost leaves the caller not
+   * knowing whether it landed; a re-send either lands it or finds it already there (our ids), so most
+   * such outcomes become known. Bounded: after the last re-send the retryable error goes to the caller.
+   */
+  private async writeResending(plans: StreamPlan[], timestamp: number, signal?: AbortSignal) {
+    for (let resend = 1; ; resend++) {
+      try {
+        return await this.write(plans, timestamp, signal);
+      } catch (error) {
+        if (!(error instanceof DynagoError) || !error.retryable || resend > RESENDS.maxAttempts) throw error;
+        await sleep(backoffDelay(resend, RESENDS), signal);
+      }
+    }
   }
 
   private async write(

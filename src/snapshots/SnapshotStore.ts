@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { ConditionFailedError, OptimisticLockError, ValidationError } from '../errors.js';
 import { checkExpectedVersion, checkId } from '../events/validate.js';
 import type { Condition } from '../table/expression.js';
@@ -70,16 +71,20 @@ export class SnapshotStore<State> {
         : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
     const expected = checked === 'any' ? undefined : checked;
     const condition = options.force ? undefined : this.saveCondition(options.version, expected);
+    // Identifies this save: an SDK retry whose first attempt was applied (its response lost) finds its own
+    // write behind the refused condition, and reports success rather than a conflict.
+    const writeId = uuidv7();
     try {
       await this.table.putItem(
         `${SNAPSHOT_PREFIX}${aggregateId}`,
         0,
-        { state: state as unknown, version: options.version, timestamp: Date.now() },
+        { state: state as unknown, version: options.version, timestamp: Date.now(), writeId },
         { ...(condition ? { condition } : {}), ...(options.signal ? { signal: options.signal } : {}) },
       );
       return true;
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
+      if (err.item?.writeId === writeId) return true;
       if (expected === undefined) return false;
       throw new OptimisticLockError('version', expected, err.item, { cause: err.cause });
     }

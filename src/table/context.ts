@@ -33,6 +33,11 @@ export interface TableOptions {
   cursorSecret?: string | Uint8Array;
   /** Retries of unprocessed batch items. Default: 8 attempts, 25 ms base, 2 s cap, full jitter. */
   batchRetry?: Partial<BackoffOptions>;
+  /**
+   * Timeouts of the client this table creates (ignored with `client`): connecting (default 3 s) and
+   * waiting for a response (default 30 s). A timed-out attempt is retried by the SDK like a network fault.
+   */
+  timeouts?: { connectMs?: number; requestMs?: number };
   /** Asks DynamoDB for consumed capacity on every request and reports it here. */
   onConsumedCapacity?: (report: CapacityReport) => void;
 }
@@ -74,6 +79,12 @@ function createClient(options: TableOptions): DynamoDBDocumentClient {
   const endpoint = options.endpoint;
   const base = new DynamoDBClient({
     region: options.region ?? process.env.AWS_REGION ?? (endpoint ? 'us-east-1' : undefined),
+    // A DynamoDB that accepts connections but never answers must not hang a call forever.
+    requestHandler: {
+      connectionTimeout: options.timeouts?.connectMs ?? 3_000,
+      requestTimeout: options.timeouts?.requestMs ?? 30_000,
+      throwOnRequestTimeout: true,
+    },
     ...(endpoint
       ? {
           endpoint: endpoint.url,

@@ -52,6 +52,7 @@ interface SdkError {
 export function translateError(err: unknown, schema: KeySchema, operation: string): unknown {
   const tableName = schema.tableName;
   if (err instanceof DynagoError) return err;
+  dropRawBody(err);
   const sdk = (err ?? {}) as SdkError;
   const name = sdk.name ?? '';
   if (name === 'AbortError') return err;
@@ -127,4 +128,14 @@ function rawItem(item: Record<string, unknown> | undefined): Record<string, unkn
   );
   // biome-ignore lint/suspicious/noExplicitAny: the SDK types these as AttributeValue maps
   return wire ? unmarshall(item as any) : item;
+}
+
+/**
+ * Drops the raw body the SDK leaves on `error.$response`: it is the consumed HTTP stream, which still
+ * references its socket and the signed request, whose authorization header names the access key id.
+ * The exception stays the same object (kept as `cause`); status and headers stay readable.
+ */
+function dropRawBody(err: unknown): void {
+  const response = (err as { $response?: { body?: unknown } } | null)?.$response;
+  if (response !== null && typeof response === 'object' && 'body' in response) response.body = undefined;
 }

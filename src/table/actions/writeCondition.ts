@@ -5,6 +5,12 @@ import { and, type Condition, ExpressionBuilder } from '../expression.js';
 /**
  * Optimistic locking on a version attribute: a write succeeds only when the stored value is `current`
  * (or, with `current` 0 or undefined, only when the item does not exist yet), and it stores `current + 1`.
+ *
+ * A lost response is the one case a lock cannot tell apart: if the SDK re-sends a locked write whose
+ * first attempt landed, the re-send meets your own write and throws OptimisticLockError. Comparing
+ * `error.item` with what you wrote is not proof (another writer from the same version may have written
+ * the same values); to make such writes recognisable, store a unique write id in the item and compare it.
+ * The event store and snapshot store do exactly that.
  */
 export interface OptimisticLock {
   attribute: string;
