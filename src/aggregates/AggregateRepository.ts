@@ -1,5 +1,6 @@
 import pRetry, { AbortError, type Options as RetryOptions } from 'p-retry';
 import { ConcurrencyError, ValidationError } from '../errors.js';
+import { EVENT_PREFIX } from '../events/codec.js';
 import type { EventStore } from '../events/EventStore.js';
 import { StreamOrder } from '../events/streamOrder.js';
 import type { EventInput, StoredEvent } from '../events/types.js';
@@ -109,7 +110,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
    * @example `const { state, version } = await accounts.load('account-1');`
    */
   async load(aggregateId: string, options: { signal?: AbortSignal } = {}): Promise<Loaded<State>> {
-    checkId(aggregateId, 'event#', 'aggregateId');
+    checkId(aggregateId, EVENT_PREFIX, 'aggregateId');
     const snapshot = await this.snapshots?.load(aggregateId, options);
     if (snapshot) {
       const loaded = await this.fold(
@@ -191,7 +192,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
    * @example `const { state } = await accounts.rebuild('account-1');`
    */
   async rebuild(aggregateId: string, options: { signal?: AbortSignal } = {}): Promise<Loaded<State>> {
-    checkId(aggregateId, 'event#', 'aggregateId');
+    checkId(aggregateId, EVENT_PREFIX, 'aggregateId');
     const loaded = (await this.fold(aggregateId, this.initial(), options.signal)) as Loaded<State>;
     if (this.snapshots && loaded.version > 0) {
       await this.snapshots.save(aggregateId, loaded.state, {

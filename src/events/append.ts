@@ -10,7 +10,7 @@ import {
 import { type BackoffOptions, backoffDelay, sleep } from '../internal/backoff.js';
 import { checkItem } from '../table/item.js';
 import type { Table } from '../table/Table.js';
-import { eventAttributes, eventPartition, toStoredEvent } from './codec.js';
+import { EVENT_PREFIX, eventAttributes, eventPartition, toStoredEvent } from './codec.js';
 import type { KnownVersions } from './knownVersions.js';
 import type { AppendResult, EventInput, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
 import { checkEvents, checkExpectedVersion, checkId } from './validate.js';
@@ -21,6 +21,7 @@ export const MAX_EVENTS_PER_APPEND = 100;
 const RESENDS: BackoffOptions = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 1_000 };
 /** DynamoDB's limit on the total size of the items in one transaction. */
 const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+const ANY_BACKOFF: BackoffOptions = { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 500 };
 /** How often an append with expectedVersion 'any' re-reads the head and tries again under contention. */
 const ANY_ATTEMPTS = 10;
 
@@ -100,6 +101,7 @@ export class Appender {
           conflicted.find((plan) => plan.expected !== 'any') ?? conflicted[0] ?? (plans[0] as StreamPlan);
         throw new ConcurrencyError(first.streamId, first.expected, undefined, { cause: outcome.cause });
       }
+      await sleep(backoffDelay(attempt, ANY_BACKOFF), signal); // spread contending 'any' writers apart
     }
   }
 
@@ -113,7 +115,7 @@ export class Appender {
     const plans = requests.map((request, index) => {
       const streamId = checkId(
         request?.streamId,
-        'event#',
+        EVENT_PREFIX,
         requests.length > 1 ? `appendMany[${index}].streamId` : 'streamId',
       );
       if (streams.has(streamId)) {
