@@ -196,7 +196,13 @@ export async function* queryAll<T>(
     const items = (page.Items ?? []) as T[];
     const more =
       page.LastEvaluatedKey !== undefined && (limit === undefined || yielded + items.length < limit);
-    if (more && options.prefetch) pending = fetch(page.LastEvaluatedKey, yielded + items.length);
+    if (more && options.prefetch) {
+      pending = fetch(page.LastEvaluatedKey, yielded + items.length);
+      // The SDK hands the request to its socket in a nextTick callback, and a caller folding items that
+      // are already in memory runs on microtasks only, which drain first: without one turn of the event
+      // loop here the prefetch would leave only after the whole page was folded, overlapping nothing.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     for (const item of items) {
       yield item;
       yielded++;
