@@ -113,14 +113,20 @@ export class EventStore {
     const range = this.range(streamId, options);
     let expected: number | undefined = range.forward ? range.from : undefined;
     let count = 0;
-    for await (const item of this.table.queryAll<Record<string, unknown>>(...this.rangeQuery(range), {
-      ...this.rangeOptions(range, options.signal),
-      prefetch: true,
-    })) {
-      const event = toStoredEvent<E>(this.table, item);
-      expected = this.checkNext(range, event, expected);
-      count++;
-      yield event;
+    let highest = 0;
+    try {
+      for await (const item of this.table.queryAll<Record<string, unknown>>(...this.rangeQuery(range), {
+        ...this.rangeOptions(range, options.signal),
+        prefetch: true,
+      })) {
+        const event = toStoredEvent<E>(this.table, item);
+        expected = this.checkNext(range, event, expected);
+        highest = Math.max(highest, event.version);
+        count++;
+        yield event;
+      }
+    } finally {
+      this.known.note(range.streamId, highest); // once per read, even when the caller stops early
     }
     this.checkEnd(range, expected, range.limit === undefined || count < range.limit);
   }
@@ -153,6 +159,10 @@ export class EventStore {
       expected = this.checkNext(range, event, expected);
       return event;
     });
+    this.known.note(
+      range.streamId,
+      events.reduce((highest, event) => Math.max(highest, event.version), 0),
+    );
     if (page.cursor === undefined) this.checkEnd(range, expected, true);
     return page.cursor === undefined ? { events } : { events, cursor: page.cursor };
   }
@@ -275,7 +285,6 @@ export class EventStore {
     if (expected !== undefined && event.version !== expected) {
       throw new StreamCorruptedError(range.streamId, expected, event.version);
     }
-    this.known.note(range.streamId, event.version);
     return range.forward ? event.version + 1 : event.version - 1;
   }
 
