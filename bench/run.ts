@@ -1,0 +1,119 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=1,3]`: dynago side by side with the raw AWS SDK and Castore on
+ * DynamoDB Local, started as the tests start it (startDynamoDB from src/testing). Writes
+ * bench/results.json, docs/benchmarks.md and docs/benchmarks.svg. A benchmark, not a test: it asserts
+ * nothing, it reports. Run it alone on the machine (e.g. `flock /tmp/dynago-test.lock npm run bench`).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDynamoDB } from '../src/testing/index.js';
+import { ratioChart } from './lib/chart.js';
+import { Bench } from './lib/context.js';
+import { describeEnvironment } from './lib/env.js';
+import { markdown } from './lib/report.js';
+import type { Comparison, Results } from './lib/results.js';
+import { appendWorkload } from './workloads/append.js';
+import { contentionWorkload } from './workloads/contention.js';
+import { loadWorkload } from './workloads/load.js';
+import { memoryWorkload } from './workloads/memory.js';
+import { rebuildWorkload } from './workloads/rebuild.js';
+import { replayWorkload } from './workloads/replay.js';
+import { tableWorkload } from './workloads/table.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseArgs(argv: string[]): { quick: boolean; only: Set<number>; out: string; render: boolean } {
+  let quick = false;
+  let render = false;
+  let only = new Set<number>();
+  let out = root;
+  for (const arg of argv) {
+    if (arg === '--quick') quick = true;
+    else if (arg === '--render') render = true;
+    else if (arg.startsWith('--only=')) only = new Set(arg.slice(7).split(',').map(Number));
+    else if (arg.startsWith('--out=')) out = arg.slice(6);
+    else if (arg === '--help' || arg === '-h') {
+      console.log(
+        'npm run bench -- [--quick] [--only=1,2,…] [--out=DIR] [--render]\n' +
+          '  --quick   fewer rounds and smaller data (a few minutes): a smoke run, not for publication\n' +
+          '  --only    run only these workloads (1 table, 2 append, 3 replay, 4 load, 5 rebuild, 6 contention, 7 memory)\n' +
+          '  --out     write bench/results.json and docs/benchmarks.{md,svg} under DIR instead of the repository\n' +
+          '  --render  measure nothing: write docs/benchmarks.{md,svg} again from DIR/bench/results.json',
+      );
+      process.exit(0);
+    } else throw new Error(`Unknown argument ${arg}; try --help.`);
+  }
+  return { quick, only, out, render };
+}
+
+function writeDocs(results: Results, out: string): string {
+  const docsPath = join(out, 'docs');
+  mkdirSync(docsPath, { recursive: true });
+  const { environment: env } = results;
+  const subtitle = `${results.command} · DynamoDB Local ${env.dynamodb.version} · Node ${env.node} · nproc ${env.nproc} · ${results.startedAt.slice(0, 10)}`;
+  writeFileSync(join(docsPath, 'benchmarks.svg'), ratioChart(results.comparisons, subtitle));
+  writeFileSync(join(docsPath, 'benchmarks.md'), markdown(results));
+  return join(docsPath, 'benchmarks.md');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.render) {
+    const results = JSON.parse(readFileSync(join(args.out, 'bench', 'results.json'), 'utf8')) as Results;
+    console.log(`wrote ${writeDocs(results, args.out)} and benchmarks.svg from bench/results.json`);
+    return;
+  }
+  const startedAt = new Date();
+  const loadStart = loadavg()[0] ?? 0;
+  const db = await startDynamoDB();
+  const environment = describeEnvironment(db);
+  const bench = new Bench(db, { quick: args.quick, only: args.only });
+  const wanted = (n: number) => args.only.size === 0 || args.only.has(n);
+  bench.log(`DynamoDB (${db.source}) at ${db.endpoint}${args.quick ? '; quick run' : ''}`);
+  const comparisons: Comparison[] = [];
+  let contention: Results['contention'];
+  let memory: Results['memory'];
+  try {
+    if (wanted(1)) comparisons.push(...(await tableWorkload(bench)));
+    if (wanted(2)) comparisons.push(...(await appendWorkload(bench)));
+    if (wanted(3)) comparisons.push(...(await replayWorkload(bench)));
+    if (wanted(4)) comparisons.push(...(await loadWorkload(bench)));
+    if (wanted(5)) comparisons.push(...(await rebuildWorkload(bench)));
+    if (wanted(6)) contention = await contentionWorkload(bench);
+    if (wanted(7)) memory = await memoryWorkload(bench);
+  } finally {
+    await db.stop();
+  }
+  const results: Results = {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    quick: args.quick,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    loadAverage: {
+      start: Math.round(loadStart * 100) / 100,
+      end: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    },
+    environment: { ...environment, gitAtEnd: describeEnvironment(db).git },
+    comparisons,
+    ...(contention ? { contention } : {}),
+    ...(memory ? { memory } : {}),
+    seeding: bench.fixtures.seeding,
+  };
+  const resultsPath = join(args.out, 'bench', 'results.json');
+  const docsPath = join(args.out, 'docs');
+  mkdirSync(dirname(resultsPath), { recursive: true });
+  mkdirSync(docsPath, { recursive: true });
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  const subtitle = `${results.command} · DynamoDB Local ${results.environment.dynamodb.version} · Node ${results.environment.node} · nproc ${results.environment.nproc} · ${results.startedAt.slice(0, 10)}`;
+  writeFileSync(join(docsPath, 'benchmarks.svg'), ratioChart(comparisons, subtitle));
+  writeFileSync(join(docsPath, 'benchmarks.md'), markdown(results));
+  bench.log(
+    `wrote ${resultsPath}, ${join(docsPath, 'benchmarks.md')} and benchmarks.svg in ${results.durationSeconds} s`,
+  );
+}
+
+await main();
