@@ -126,6 +126,17 @@ function valueSize(value: unknown, path: string, seen: Set<object>): number {
 
 /** DynamoDB stores numbers as up to 38 significant digits, two per byte, plus one byte. */
 function numberSize(value: number): number {
+  if (Number.isSafeInteger(value)) {
+    // the common case (versions, timestamps, amounts) without building a string
+    let rest = Math.abs(value);
+    while (rest !== 0 && rest % 10 === 0) rest /= 10;
+    let digits = 0;
+    do {
+      digits++;
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    return Math.ceil(digits / 2) + 1;
+  }
   const digits = Math.abs(value).toExponential().replace(/e.*$/, '').replace('.', '').length;
   return Math.ceil(digits / 2) + 1;
 }
