@@ -28,6 +28,7 @@ export type DynagoErrorCode =
   | 'table.notFound'
   | 'events.concurrency'
   | 'events.streamCorrupted'
+  | 'events.idempotency'
   | 'dynamodb.unavailable'
   | 'dynamodb.error'
   | 'testing.noDynamoDB';
@@ -228,5 +229,24 @@ export class StreamCorruptedError extends DynagoError {
 export class NoDynamoDBError extends DynagoError {
   constructor(message: string, options: DynagoErrorOptions = {}) {
     super('testing.noDynamoDB', message, options);
+  }
+}
+
+/**
+ * An append re-sent with event ids that are already stored, but not as this append says: the stored
+ * events differ in type, data or metadata, or only some of the ids are stored, or not in this order.
+ * Nothing was written. Give each new event a new id; reuse ids only to re-send the same append.
+ */
+export class IdempotencyError extends DynagoError {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    message: string,
+  ) {
+    super(
+      'events.idempotency',
+      `Append to "${streamId}" re-uses event id "${eventId}", but ${message}. Nothing was written. ` +
+        'Re-send an append only whole and unchanged; give new events new ids.',
+    );
   }
 }

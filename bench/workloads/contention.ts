@@ -30,6 +30,7 @@ export async function contentionWorkload(
 ): Promise<{ scenarios: ContentionScenario[]; notes: string[] }> {
   const table = await bench.dynagoTable('contention');
   const repository = new AggregateRepository<{ balance: number }, AccountEvent>({
+    category: 'account',
     events: new EventStore({ table }),
     snapshots: new SnapshotStore<{ balance: number }>({ table }),
     initialState: () => ({ balance: 0 }),

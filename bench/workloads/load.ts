@@ -56,6 +56,7 @@ export async function loadWorkload(bench: Bench): Promise<Comparison[]> {
   }
 
   const repository = new AggregateRepository<Balance, DepositEvent>({
+    category: 'account',
     events: new EventStore({ table }),
     snapshots,
     initialState: emptyBalance,

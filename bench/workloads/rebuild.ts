@@ -68,6 +68,7 @@ export async function rebuildWorkload(bench: Bench): Promise<Comparison[]> {
       ),
   );
   const repository = new AggregateRepository<Balance, DepositEvent>({
+    category: 'account',
     events: new EventStore({ table }),
     snapshots: new SnapshotStore<Balance>({ table }),
     initialState: emptyBalance,

@@ -24,6 +24,7 @@ export class Ledger {
     this.events = new EventStore({ table });
     this.snapshots = new SnapshotStore<Account>({ table });
     this.accounts = new AggregateRepository<Account, AccountEvent>({
+      category: 'account',
       events: this.events,
       snapshots: this.snapshots,
       initialState: initialAccount,

@@ -3,6 +3,7 @@ import {
   ConcurrencyError,
   ConditionFailedError,
   DynagoError,
+  IdempotencyError,
   TransactionCanceledError,
   TransactionLimitError,
   ValidationError,
@@ -10,10 +11,11 @@ import {
 import { type BackoffOptions, backoffDelay, sleep } from '../internal/backoff.js';
 import { checkItem } from '../table/item.js';
 import type { Table } from '../table/Table.js';
-import { EVENT_PREFIX, eventAttributes, eventPartition, toStoredEvent } from './codec.js';
+import { EVENT_PREFIX, eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
+import { eventDigest } from './digest.js';
 import type { KnownVersions } from './knownVersions.js';
-import type { AppendResult, EventInput, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
-import { checkEvents, checkExpectedVersion, checkId } from './validate.js';
+import type { AppendResult, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
+import { checkCommandId, checkEvents, checkExpectedVersion, checkId } from './validate.js';
 
 /** At most this many events (items) in one append or appendMany: DynamoDB's transaction limit. */
 export const MAX_EVENTS_PER_APPEND = 100;
@@ -25,12 +27,12 @@ const ANY_BACKOFF: BackoffOptions = { maxAttempts: 10, baseDelayMs: 5, maxDelayM
 /** How often an append with expectedVersion 'any' re-reads the head and tries again under contention. */
 const ANY_ATTEMPTS = 10;
 
-type IdentifiedEvent = EventInput & { id: string };
-
 interface StreamPlan {
   streamId: string;
   expected: ExpectedVersion;
-  events: IdentifiedEvent[];
+  events: PreparedEvent[];
+  commandId: string | undefined;
+  timestamp: number | undefined;
   /** The caller gave the ids: only then can the same events be sent again by the caller. */
   givenIds: boolean;
   /** The version the events go after, once resolved. */
@@ -40,7 +42,14 @@ interface StreamPlan {
 /** A stream's version and its last few events (version and id), newest first. */
 export interface StreamHead {
   version: number;
-  recent: { version: number; id: string }[];
+  recent: StoredMark[];
+}
+
+/** What a re-send is compared with: a stored event's version, id and digest. */
+export interface StoredMark {
+  version: number;
+  id: string;
+  digest?: string;
 }
 
 /** How the write path reads a stream's head, looking back `depth` events (default 1). */
@@ -62,8 +71,10 @@ export const ANY_REPLAY_WINDOW = 100;
  * - the item at the expected version N must exist too, or a stale or made-up N would leave a gap.
  *   A single PutItem cannot check another item, so N is proven once by a consistent GetItem, unless
  *   this process has already seen N (a read, a load, an earlier append): then no extra request.
- * - a conflict whose stored item carries our event id is our own earlier write (a retry after a lost
- *   response): the append returns what is stored instead of failing.
+ * - a conflict whose stored item carries one of our event ids may be our own earlier write (a retry
+ *   after a lost response). One consistent Query of the versions our events would hold decides: the
+ *   same events, whole, in order and with the same digests, return the stored result; anything else
+ *   that re-uses one of our ids is an IdempotencyError, and nothing is written.
  */
 export class Appender {
   constructor(
@@ -80,8 +91,7 @@ export class Appender {
     for (let attempt = 1; ; attempt++) {
       const replayed = await this.resolveBases(plans, signal);
       if (replayed) return replayed;
-      const timestamp = Date.now();
-      const outcome = await this.writeResending(plans, timestamp, signal);
+      const outcome = await this.writeResending(plans, Date.now(), signal);
       if (outcome.kind === 'written') {
         for (const plan of plans) this.known.note(plan.streamId, plan.base + plan.events.length);
         return plans.map((plan, index) => ({
@@ -125,11 +135,24 @@ export class Appender {
       }
       streams.add(streamId);
       const expected = checkExpectedVersion(request.expectedVersion);
+      const commandId = checkCommandId(request.commandId);
+      const timestamp = request.timestamp;
+      if (timestamp !== undefined && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
+        throw new ValidationError(
+          `timestamp must be epoch milliseconds (a whole number >= 0), got ${String(timestamp)}.`,
+        );
+      }
       const checked = checkEvents(request.events, streamId);
-      const events = checked.map((event) => ({ ...event, id: event.id ?? uuidv7() }));
+      // Only events whose id the caller gave can be re-sent by the caller, so only they carry a digest.
+      const events = checked.map(
+        (event): PreparedEvent =>
+          event.id === undefined
+            ? { ...event, id: uuidv7() }
+            : { ...event, id: event.id, digest: eventDigest(event.type, event.data, event.metadata) },
+      );
       total += events.length;
       const givenIds = checked.some((event) => event.id !== undefined);
-      return { streamId, expected, events, givenIds, base: 0 };
+      return { streamId, expected, events, commandId, timestamp, givenIds, base: 0 };
     });
     if (total > MAX_EVENTS_PER_APPEND) {
       throw new TransactionLimitError(
@@ -142,7 +165,7 @@ export class Appender {
         const item = {
           [this.table.partitionKeyName]: eventPartition(plan.streamId),
           [this.table.sortKeyName as string]: Number.MAX_SAFE_INTEGER,
-          ...eventAttributes(event, Date.now()),
+          ...eventAttributes(event, Date.now(), plan.commandId),
         };
         bytes += checkItem(
           item,
@@ -161,23 +184,24 @@ export class Appender {
   }
 
   /**
-   * Finds the version each stream's events go after. For 'any', that is the head; when the head is the
-   * last of our own events, they were stored by an earlier try, and that result is returned.
+   * Finds the version each stream's events go after. For 'any', that is the head; when one of our ids
+   * is among the stream's recent events, an earlier try stored them: its result is returned (or an
+   * IdempotencyError thrown when the stored events are not exactly ours).
    */
   private async resolveBases(
     plans: StreamPlan[],
     signal?: AbortSignal,
   ): Promise<(AppendResult & { streamId: string })[] | undefined> {
-    const heads = new Map<StreamPlan, number>();
+    let earlierTry = false;
     await Promise.all(
       plans.map(async (plan) => {
         if (plan.expected === 'any') {
           const head = await this.head(plan.streamId, signal, plan.givenIds ? ANY_REPLAY_WINDOW : 1);
           plan.base = head.version;
-          const earlier = head.recent.find((event) => event.id === plan.events[0]?.id);
-          if (earlier !== undefined) {
-            heads.set(plan, head.version);
-            plan.base = earlier.version - 1; // where our earlier try put them
+          const anchor = plan.givenIds ? this.anchor(plan, head.recent) : undefined;
+          if (anchor !== undefined) {
+            plan.base = anchor; // where our earlier try put them
+            earlierTry = true;
           }
           return;
         }
@@ -194,10 +218,28 @@ export class Appender {
         this.known.note(plan.streamId, plan.base);
       }),
     );
-    if (heads.size === 0) return undefined;
+    if (!earlierTry) return undefined;
     const replayed = await this.confirmOwnWrite(plans, signal);
     if (replayed) return replayed;
-    for (const [plan, head] of heads) plan.base = head; // not ours after all: append after the head
+    // Another stream of an appendMany was not stored by the earlier try: a transaction stores all or
+    // nothing, so this cannot be our earlier try after all. Appending again would store our ids twice.
+    const plan = plans.find((candidate) => candidate.expected === 'any') as StreamPlan;
+    throw new IdempotencyError(
+      plan.streamId,
+      plan.events[0]?.id ?? '',
+      'the other streams of this appendMany do not hold this append',
+    );
+  }
+
+  /**
+   * Where our events would start (the version before the first), judged from a stored event that carries
+   * one of our ids; undefined when none of `stored` does.
+   */
+  private anchor(plan: StreamPlan, stored: StoredMark[]): number | undefined {
+    for (const mark of stored) {
+      const index = plan.events.findIndex((event) => event.id === mark.id);
+      if (index !== -1) return mark.version - index - 1;
+    }
     return undefined;
   }
 
@@ -206,11 +248,14 @@ export class Appender {
    * through the SDK's retries. Without this, a write whose response was lost leaves the caller not
    * knowing whether it landed; a re-send either lands it or finds it already there (our ids), so most
    * such outcomes become known. Bounded: after the last re-send the retryable error goes to the caller.
+   * Every send of one transaction carries the same ClientRequestToken, so within DynamoDB's 10-minute
+   * idempotency window a re-send of a transaction that did land is answered as a success, not a conflict.
    */
   private async writeResending(plans: StreamPlan[], timestamp: number, signal?: AbortSignal) {
+    const token = uuidv7();
     for (let resend = 1; ; resend++) {
       try {
-        return await this.write(plans, timestamp, signal);
+        return await this.write(plans, timestamp, token, signal);
       } catch (error) {
         if (!(error instanceof DynagoError) || !error.retryable || resend > RESENDS.maxAttempts) throw error;
         await sleep(backoffDelay(resend, RESENDS), signal);
@@ -221,6 +266,7 @@ export class Appender {
   private async write(
     plans: StreamPlan[],
     timestamp: number,
+    token: string,
     signal?: AbortSignal,
   ): Promise<
     | { kind: 'written'; events: StoredEvent[][] }
@@ -233,7 +279,7 @@ export class Appender {
         planIndex,
         pk: eventPartition(plan.streamId),
         version: plan.base + index + 1,
-        attributes: eventAttributes(event, timestamp),
+        attributes: eventAttributes(event, plan.timestamp ?? timestamp, plan.commandId),
       })),
     );
     const options = signal ? { signal } : {};
@@ -248,7 +294,7 @@ export class Appender {
       } else {
         await table.transactWrite(
           items.map((item) => table.putOp(item.pk, item.version, item.attributes, { condition })),
-          options,
+          { ...options, clientRequestToken: token },
         );
       }
     } catch (err) {
@@ -256,13 +302,16 @@ export class Appender {
         return { kind: 'conflict', conflicts: [0], maybeOwn: maybeOwn(err.item), cause: err };
       }
       if (err instanceof TransactionCanceledError) {
+        // Only a failed condition on an event item is a conflict; the table turns every other reason
+        // (throttling, validation, item collection size) into its own error before it gets here.
         const conflicts = new Set<number>();
         let own = false;
         err.reasons.forEach((reason, index) => {
-          if (reason.code === 'None') return;
+          if (reason.code !== 'ConditionalCheckFailed') return;
           conflicts.add((items[index] as (typeof items)[number]).planIndex);
-          if (reason.code !== 'ConditionalCheckFailed' || maybeOwn(reason.item)) own = true;
+          if (maybeOwn(reason.item)) own = true;
         });
+        if (conflicts.size === 0) throw err;
         return { kind: 'conflict', conflicts: [...conflicts], maybeOwn: own, cause: err };
       }
       throw err;
@@ -281,8 +330,11 @@ export class Appender {
   }
 
   /**
-   * After a conflict: are the events at the planned versions our own (same ids)? Then an earlier try
-   * stored them and its response was lost: return what is stored. One consistent query per stream.
+   * After a conflict, or when an 'any' append found one of its ids: are our events stored, whole and in
+   * order, where the plan puts them? Then an earlier try stored them and its response was lost: return
+   * what is stored. One consistent Query per stream, of exactly the versions our events would hold.
+   * Undefined when none of our ids is there (a real conflict); IdempotencyError when some are, but the
+   * stored events are not exactly ours.
    */
   private async confirmOwnWrite(
     plans: StreamPlan[],
@@ -291,7 +343,6 @@ export class Appender {
     const results = await Promise.all(
       plans.map(async (plan) => {
         if (plan.base < 0) return undefined;
-        const stored: StoredEvent[] = [];
         const { items } = await this.table.query<Record<string, unknown>>(
           '#pk = :pk AND #sk BETWEEN :from AND :to',
           {
@@ -306,12 +357,16 @@ export class Appender {
             ...(signal ? { signal } : {}),
           },
         );
-        for (const item of items) stored.push(toStoredEvent(this.table, item));
-        const same =
-          stored.length === plan.events.length &&
-          stored.every((event, index) => event.id === plan.events[index]?.id);
-        return same
-          ? { streamId: plan.streamId, version: plan.base + plan.events.length, events: stored }
+        const stored = items.map((item) => ({
+          event: toStoredEvent(this.table, item),
+          digest: item.digest as string | undefined,
+        }));
+        return sameEvents(plan, stored)
+          ? {
+              streamId: plan.streamId,
+              version: plan.base + plan.events.length,
+              events: stored.map(({ event }) => event),
+            }
           : undefined;
       }),
     );
@@ -319,4 +374,48 @@ export class Appender {
     for (const result of results) this.known.note(result.streamId, result.version);
     return results;
   }
+}
+
+/**
+ * True when `stored` (the items at the plan's versions) are the plan's events, whole and in order; false
+ * when none of them carries one of the plan's ids. Anything between throws IdempotencyError: an id of
+ * ours is stored, so appending would duplicate it, and returning success would drop what differs.
+ */
+function sameEvents(plan: StreamPlan, stored: { event: StoredEvent; digest: string | undefined }[]): boolean {
+  const ours = new Map(plan.events.map((event, index) => [event.id, index]));
+  const reused = stored.find(({ event }) => ours.has(event.id));
+  if (reused === undefined) return false;
+  plan.events.forEach((event, index) => {
+    const found = stored[index];
+    if (found === undefined || found.event.id !== event.id) {
+      throw new IdempotencyError(
+        plan.streamId,
+        reused.event.id,
+        `the stored events are not this append's events in this order (at version ${plan.base + index + 1} ` +
+          `the stream holds ${found ? `event "${found.event.id}"` : 'nothing'}, this append has "${event.id}")`,
+      );
+    }
+    if (event.digest !== undefined && found.digest !== undefined && event.digest !== found.digest) {
+      throw new IdempotencyError(
+        plan.streamId,
+        event.id,
+        `the stored event (version ${found.event.version}, type "${found.event.type}") has other type, data or metadata`,
+      );
+    }
+    if (event.digest !== undefined && found.digest === undefined && event.type !== found.event.type) {
+      throw new IdempotencyError(
+        plan.streamId,
+        event.id,
+        `the stored event (version ${found.event.version}) has type "${found.event.type}", not "${event.type}"`,
+      );
+    }
+  });
+  if ((plan.commandId ?? undefined) !== stored[0]?.event.commandId) {
+    throw new IdempotencyError(
+      plan.streamId,
+      reused.event.id,
+      `the stored events belong to command ${JSON.stringify(stored[0]?.event.commandId ?? null)}, not ${JSON.stringify(plan.commandId ?? null)}`,
+    );
+  }
+  return true;
 }

@@ -1,17 +1,36 @@
 import type { Table } from '../table/Table.js';
+import { categoryOf } from './category.js';
 import type { EventInput, StoredEvent } from './types.js';
 
 /** Event items live in partitions `event#<streamId>`, sorted by version. */
 export const EVENT_PREFIX = 'event#';
 
+/**
+ * The attribute names an event item uses besides its key. A table whose key attributes carry one of these
+ * names would have its key overwritten by the field (or the field by the key), so the stores refuse it.
+ */
+export const EVENT_ATTRIBUTES = [
+  'id',
+  'type',
+  'data',
+  'metadata',
+  'timestamp',
+  'digest',
+  'commandId',
+] as const;
+
 export function eventPartition(streamId: string): string {
   return `${EVENT_PREFIX}${streamId}`;
 }
 
-/** The item's attributes besides its key. `metadata` is left out when absent. */
+/** An event ready to write: its id chosen, and the digest of what it says when the caller gave the id. */
+export type PreparedEvent = EventInput & { id: string; digest?: string };
+
+/** The item's attributes besides its key. `metadata`, `digest` and `commandId` are left out when absent. */
 export function eventAttributes(
-  event: EventInput & { id: string },
+  event: PreparedEvent,
   timestamp: number,
+  commandId?: string,
 ): Record<string, unknown> {
   return {
     id: event.id,
@@ -19,6 +38,8 @@ export function eventAttributes(
     data: event.data ?? null,
     ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
     timestamp,
+    ...(event.digest !== undefined ? { digest: event.digest } : {}),
+    ...(commandId !== undefined ? { commandId } : {}),
   };
 }
 
@@ -26,8 +47,10 @@ export function toStoredEvent<E extends StoredEvent = StoredEvent>(
   table: Table,
   item: Record<string, unknown>,
 ): E {
+  const streamId = String(item[table.partitionKeyName]).slice(EVENT_PREFIX.length);
   const event: StoredEvent = {
-    streamId: String(item[table.partitionKeyName]).slice(EVENT_PREFIX.length),
+    streamId,
+    category: categoryOf(streamId),
     version: item[table.sortKeyName as string] as number,
     id: item.id as string,
     type: item.type as string,
@@ -35,5 +58,6 @@ export function toStoredEvent<E extends StoredEvent = StoredEvent>(
     timestamp: item.timestamp as number,
   };
   if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
+  if (item.commandId !== undefined) event.commandId = item.commandId as string;
   return event as E;
 }

@@ -1,38 +1,67 @@
 import { StreamCorruptedError } from '../errors.js';
 import type { StoredEvent } from './types.js';
 
+/** Reads versions `from`..`to` of a stream, consistently and gap-checked (EventStore.read). */
+export type RangeReader<E extends StoredEvent> = (
+  streamId: string,
+  from: number,
+  to: number,
+) => AsyncIterable<E>;
+
 /**
- * Checks events as a scan segment delivers them: whole streams one after another, each starting at
- * version 1 and gapless. `check` returns the problem with an event instead of throwing, so a caller
- * can skip a broken stream and go on.
+ * How many streams a segment remembers after it has left them, with the last version it yielded of
+ * each. DynamoDB returns a partition's items together and in order, so a stream normally comes whole and
+ * is never seen again; the memory only serves the rare stream that comes back in a second piece. It is
+ * bounded, so `readAll` over a million streams holds no more than over ten thousand.
  */
-export class StreamOrder {
-  private stream: string | undefined;
-  private expected = 1;
-  private readonly finished = new Set<string>();
+export const REMEMBERED_STREAMS = 10_000;
 
-  /** True when `event` begins a stream other than the previous event's. */
-  startsStream(event: StoredEvent): boolean {
-    return event.streamId !== this.stream;
-  }
-
-  check(event: StoredEvent): StreamCorruptedError | undefined {
-    if (event.streamId !== this.stream) {
-      if (this.stream !== undefined) this.finished.add(this.stream);
-      if (this.finished.has(event.streamId)) {
-        return new StreamCorruptedError(
-          event.streamId,
-          this.expected,
-          event.version,
-          `Stream "${event.streamId}" came back in two pieces from one scan segment; read it with read() instead.`,
-        );
-      }
-      this.stream = event.streamId;
-      this.expected = 1;
+/**
+ * Puts the events of one scan segment in stream order: every stream from version 1, gapless, each event
+ * once. The scan's items come partition by partition in version order, so this is usually a check and
+ * nothing more. When a stream's items do not start where they should (a stream that comes back in a
+ * second piece, or a scan page that starts inside a stream), the missing versions are read with a
+ * consistent Query (`readRange`, which itself throws StreamCorruptedError on a real gap), and scanned
+ * events already yielded are skipped. Memory: one entry per remembered stream, {@link REMEMBERED_STREAMS}
+ * at most.
+ */
+export async function* inStreamOrder<E extends StoredEvent>(
+  segment: AsyncIterable<E>,
+  readRange: RangeReader<E>,
+): AsyncGenerator<E, void, undefined> {
+  const yieldedUpTo = new Map<string, number>(); // left streams, least recently left first
+  let stream: string | undefined;
+  let next = 1;
+  const leave = () => {
+    if (stream === undefined) return;
+    yieldedUpTo.delete(stream);
+    yieldedUpTo.set(stream, next - 1);
+    if (yieldedUpTo.size > REMEMBERED_STREAMS) {
+      const oldest = yieldedUpTo.keys().next().value as string;
+      yieldedUpTo.delete(oldest);
     }
-    if (event.version !== this.expected)
-      return new StreamCorruptedError(event.streamId, this.expected, event.version);
-    this.expected++;
-    return undefined;
+  };
+  for await (const event of segment) {
+    if (event.streamId !== stream) {
+      leave();
+      stream = event.streamId;
+      next = (yieldedUpTo.get(stream) ?? 0) + 1;
+    }
+    if (event.version < next) continue; // yielded already, by a catch-up read
+    if (event.version > next) {
+      // Versions next … event.version - 1 are not here: read them (a real gap throws StreamCorruptedError).
+      let expected = next;
+      for await (const missing of readRange(stream, next, event.version - 1)) {
+        if (missing.version !== expected) {
+          throw new StreamCorruptedError(stream, expected, missing.version);
+        }
+        expected++;
+        yield missing;
+      }
+      if (expected !== event.version) throw new StreamCorruptedError(stream, expected, event.version);
+      next = event.version;
+    }
+    next++;
+    yield event;
   }
 }

@@ -6,15 +6,22 @@ export interface EventInput<Type extends string = string, Data = unknown> {
   id?: string;
 }
 
-/** An event as stored: its stream, its version in the stream (1, 2, 3 …) and when it was appended (epoch ms). */
+/**
+ * An event as stored: its stream, the stream's category, its version in the stream (1, 2, 3 …) and when
+ * it was appended (epoch ms).
+ */
 export interface StoredEvent<Type extends string = string, Data = unknown> {
   streamId: string;
+  /** The stream's category: the text of `streamId` before its first `-` (all of it when there is none). */
+  category: string;
   version: number;
   id: string;
   type: Type;
   data: Data;
   metadata?: Record<string, unknown>;
   timestamp: number;
+  /** The command that produced this event, when the append named one (`AppendOptions.commandId`). */
+  commandId?: string;
 }
 
 /**
@@ -25,6 +32,16 @@ export type ExpectedVersion = number | 'any';
 
 export interface AppendOptions {
   expectedVersion?: ExpectedVersion;
+  /**
+   * Stored on every event of this append (`StoredEvent.commandId`), so a command can be recognised later:
+   * `AggregateRepository.execute` uses it for end-to-end idempotency. At most 256 characters.
+   */
+  commandId?: string;
+  /**
+   * The time to record on the events (epoch ms); default the time of the write. The aggregate repository
+   * passes the time its reducer already saw, so a snapshot and a replay agree.
+   */
+  timestamp?: number;
   signal?: AbortSignal;
 }
 
@@ -38,6 +55,10 @@ export interface StreamAppend<Type extends string = string, Data = unknown> {
   streamId: string;
   events: EventInput<Type, Data>[];
   expectedVersion?: ExpectedVersion;
+  /** See `AppendOptions.commandId`. */
+  commandId?: string;
+  /** See `AppendOptions.timestamp`. */
+  timestamp?: number;
 }
 
 export interface ReadOptions {
@@ -65,5 +86,10 @@ export interface EventPage<Type extends string = string, Data = unknown> {
 export interface ReadAllOptions {
   /** Parallel scan segments; default 4. */
   segments?: number;
+  /**
+   * Only the streams of this category (see `StoredEvent.category`). The scan still reads the whole
+   * table (its read units are those of every item; the filter only saves network), see `readAll`.
+   */
+  category?: string;
   signal?: AbortSignal;
 }

@@ -43,6 +43,7 @@ describe('AggregateRepository.execute', () => {
 
   function repository(options: Partial<AggregateRepositoryOptions<Counter, CounterEvent>> = {}) {
     return new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events,
       snapshots,
       initialState: initialCounter,
@@ -110,6 +111,7 @@ describe('AggregateRepository.execute', () => {
     const id = uniqueId('cold');
     await repository().execute(id, () => added('a', 2));
     const fresh = new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events: new EventStore({ table }),
       snapshots,
       initialState: initialCounter,

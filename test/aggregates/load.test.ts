@@ -28,6 +28,7 @@ describe('AggregateRepository.load', () => {
     const events = new EventStore({ table });
     const snapshots = new SnapshotStore<Counter>({ table });
     const repo = new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events,
       ...(withSnapshots ? { snapshots } : {}),
       initialState: () => {

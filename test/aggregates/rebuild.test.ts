@@ -24,6 +24,7 @@ describe('AggregateRepository.rebuild', () => {
     events = new EventStore({ table });
     snapshots = new SnapshotStore<Counter>({ table });
     repo = new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events,
       snapshots,
       initialState: initialCounter,
@@ -52,6 +53,7 @@ describe('AggregateRepository.rebuild', () => {
     expect(rebuilt).to.deep.equal({ state: expected, version: 7 });
 
     const fromScratch = new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events: new EventStore({ table }),
       initialState: initialCounter,
       reduce: reduceCounter,
@@ -118,6 +120,7 @@ describe('AggregateRepository.rebuildAll', () => {
 
   function repository(snapshots: SnapshotStore<Counter>) {
     return new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events,
       snapshots,
       initialState: initialCounter,

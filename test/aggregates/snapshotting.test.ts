@@ -39,6 +39,7 @@ describe('AggregateRepository: snapshots taken by execute', () => {
 
   function repository(options: Partial<AggregateRepositoryOptions<Counter, CounterEvent>> = {}) {
     return new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events,
       snapshots,
       initialState: initialCounter,

@@ -20,6 +20,7 @@ describe('AggregateRepository with a snapshot the events do not back', () => {
     events = new EventStore({ table });
     snapshots = new SnapshotStore<Counter>({ table });
     repository = new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events,
       snapshots,
       initialState: initialCounter,
@@ -77,6 +78,7 @@ describe('AggregateRepository with a snapshot the events do not back', () => {
     const conflicts: number[] = [];
     const other = new EventStore({ table });
     const stubborn = new AggregateRepository<Counter, CounterEvent>({
+      category: 'counter',
       events,
       initialState: initialCounter,
       reduce: reduceCounter,

@@ -168,6 +168,7 @@ describe('request minimum: loading an aggregate', () => {
 
   const repository = () =>
     new AggregateRepository<{ total: number }, Noted>({
+      category: 'noted',
       events: new EventStore({ table }),
       snapshots: new SnapshotStore<{ total: number }>({ table }),
       initialState: () => ({ total: 0 }),

@@ -91,6 +91,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
     store = new EventStore({ table });
     snapshots = new SnapshotStore({ table });
     repository = new AggregateRepository<{ count: number }>({
+      category: 'thing',
       events: store,
       snapshots: snapshots as unknown as SnapshotStore<{ count: number }>,
       initialState: () => ({ count: 0 }),
@@ -483,6 +484,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       input: 'new AggregateRepository: no event store',
       run: () =>
         new AggregateRepository({
+          category: 'thing',
           events: undefined as unknown as EventStore,
           initialState: () => 0,
           reduce: () => 0,
@@ -493,7 +495,13 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
     {
       input: 'new AggregateRepository: snapshotEvery 0',
       run: () =>
-        new AggregateRepository({ events: store, initialState: () => 0, reduce: () => 0, snapshotEvery: 0 }),
+        new AggregateRepository({
+          category: 'thing',
+          events: store,
+          initialState: () => 0,
+          reduce: () => 0,
+          snapshotEvery: 0,
+        }),
       error: ValidationError,
       message: /snapshotEvery must be a positive integer, got 0/,
     },
