@@ -62,8 +62,8 @@ export class Ledger {
           throw new AbortError(error as Error); // a domain error: not retried
         }
         await this.events.appendMany([
-          { streamId: from, events: out, expectedVersion: source.version },
-          { streamId: to, events: into, expectedVersion: target.version },
+          { streamId: this.accounts.streamId(from), events: out, expectedVersion: source.version },
+          { streamId: this.accounts.streamId(to), events: into, expectedVersion: target.version },
         ]);
       },
       {

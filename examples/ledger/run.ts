@@ -73,7 +73,7 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
     const ledger = new Ledger(table, { snapshotEvery: 20 });
     const ids = Array.from(
       { length: accountsCount },
-      (_, index) => `account-${String(index + 1).padStart(4, '0')}`,
+      (_, index) => String(index + 1).padStart(4, '0'), // aggregate ids: the streams are account-0001 …
     );
     const expected = new Map(ids.map((id) => [id, 0]));
     const commands = { deposits: 0, withdrawals: 0, transfers: 0, acknowledged: 0, refused: 0, failed: 0 };
@@ -143,14 +143,14 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
     const rebuildMs = performance.now() - rebuildStarted;
     const rebuiltBalances = new Map<string, number | undefined>();
     await pool(ids, workers, async (id) => {
-      rebuiltBalances.set(id, (await ledger.snapshots.load(id))?.state.balance);
+      rebuiltBalances.set(id, (await ledger.snapshots.load(ledger.accounts.streamId(id)))?.state.balance);
     });
 
     const eventIds = new Set<string>();
     let eventsStored = 0;
     let gapless = true;
     try {
-      for await (const event of ledger.events.readAll({ segments: 4 })) {
+      for await (const event of ledger.events.readAll({ category: 'account', segments: 4 })) {
         eventsStored++;
         eventIds.add(event.id);
       }

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
-import { EVENT_ATTRIBUTES, EVENT_PREFIX } from './codec.js';
+import { EVENT_PREFIX } from './codec.js';
 import { KnownVersions } from './knownVersions.js';
 import { Reader } from './reader.js';
 import type {
@@ -15,7 +15,7 @@ import type {
   StoredEvent,
   StreamAppend,
 } from './types.js';
-import { checkId, checkKeyNames } from './validate.js';
+import { checkId, checkKeyNames, STORE_FIELDS } from './validate.js';
 
 export interface EventStoreOptions {
   /** A table whose partition key is a string and whose sort key is a number. */
@@ -46,7 +46,7 @@ export class EventStore {
     if (options.table.sortKeyName === undefined) {
       throw new ValidationError('new EventStore: the table needs a numeric sort key (the event version).');
     }
-    checkKeyNames(options.table, EVENT_ATTRIBUTES, 'EventStore');
+    checkKeyNames(options.table, STORE_FIELDS, 'EventStore');
     this.table = options.table;
     this.reader = new Reader(this.table, this.known);
     this.appender = new Appender(this.table, this.known, (streamId, signal, depth) =>

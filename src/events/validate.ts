@@ -39,6 +39,23 @@ export function checkCommandId(value: unknown): string | undefined {
 }
 
 /**
+ * Every attribute name the event and snapshot stores write besides the key. The two stores share a table,
+ * so each refuses a key named like a field of either.
+ */
+export const STORE_FIELDS = [
+  'id',
+  'type',
+  'data',
+  'metadata',
+  'timestamp',
+  'digest',
+  'commandId',
+  'state',
+  'version',
+  'writeId',
+] as const;
+
+/**
  * Refuses a table whose key attributes are named like a field the store writes (`data`, `version` …):
  * the field would overwrite the key or the key the field, silently. `store` names the store for the message.
  */

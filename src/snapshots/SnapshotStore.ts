@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ConditionFailedError, OptimisticLockError, ValidationError } from '../errors.js';
-import { checkExpectedVersion, checkId } from '../events/validate.js';
+import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../events/validate.js';
 import type { Condition } from '../table/expression.js';
 import type { Table } from '../table/Table.js';
 
@@ -50,6 +50,7 @@ export class SnapshotStore<State> {
     if (options.table.sortKeyName === undefined) {
       throw new ValidationError('new SnapshotStore: the table needs a numeric sort key.');
     }
+    checkKeyNames(options.table, STORE_FIELDS, 'SnapshotStore');
     this.table = options.table;
   }
 
