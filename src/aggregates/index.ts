@@ -1,8 +1,10 @@
 export {
   AggregateRepository,
   type AggregateRepositoryOptions,
+  COMMAND_HISTORY,
   type Decide,
   type Executed,
+  type ExecuteOptions,
   type Loaded,
   type RebuildAllResult,
   type RebuildProgress,

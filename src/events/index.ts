@@ -1,4 +1,6 @@
 export { MAX_EVENTS_PER_APPEND } from './append.js';
+export { categoryOf } from './category.js';
 export { EVENT_PREFIX } from './codec.js';
 export { EventStore, type EventStoreOptions } from './EventStore.js';
 export type * from './types.js';
+export { MAX_STREAM_ID_BYTES } from './validate.js';
