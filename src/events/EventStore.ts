@@ -20,6 +20,12 @@ import { checkId, checkKeyNames, STORE_FIELDS } from './validate.js';
 export interface EventStoreOptions {
   /** A table whose partition key is a string and whose sort key is a number. */
   table: Table;
+  /**
+   * The name of the table's category index (create it with `categoryIndex(table)`): then
+   * `readAll({ category })` and `rebuildAll` list the category's streams from it instead of scanning the
+   * whole table. Without it they scan, which reads every item of the table.
+   */
+  categoryIndex?: string;
 }
 
 /**
@@ -48,7 +54,15 @@ export class EventStore {
     }
     checkKeyNames(options.table, STORE_FIELDS, 'EventStore');
     this.table = options.table;
-    this.reader = new Reader(this.table, this.known);
+    if (
+      options.categoryIndex !== undefined &&
+      (typeof options.categoryIndex !== 'string' || options.categoryIndex === '')
+    ) {
+      throw new ValidationError(
+        "new EventStore: categoryIndex must be the name of the table's category index.",
+      );
+    }
+    this.reader = new Reader(this.table, this.known, options.categoryIndex);
     this.appender = new Appender(this.table, this.known, (streamId, signal, depth) =>
       this.reader.head(streamId, signal, depth),
     );
@@ -138,8 +152,10 @@ export class EventStore {
    * {@link readAllSegments} to consume streams whole. A failing segment rejects the loop and stops the
    * others.
    *
-   * Cost: a Scan reads the whole table, whatever the category: about 1 RCU per 4 KB of the table
-   * (consistent reads). The category filter saves network and client work, not read units.
+   * Cost: without a category index, a Scan reads the whole table, whatever the category: about 1 RCU per
+   * 4 KB of the table (consistent reads); the filter saves network and client work, not read units. With
+   * `categoryIndex`, a category costs about 1 RCU per 80 streams in the index plus one Query per stream
+   * (see `categoryIndex`), and streams come whole, one after another per segment.
    * @example `for await (const event of store.readAll({ category: 'cart', segments: 8 })) project(event);`
    */
   readAll<E extends StoredEvent = StoredEvent>(

@@ -165,7 +165,7 @@ export class Appender {
         const item = {
           [this.table.partitionKeyName]: eventPartition(plan.streamId),
           [this.table.sortKeyName as string]: Number.MAX_SAFE_INTEGER,
-          ...eventAttributes(event, Date.now(), plan.commandId),
+          ...eventAttributes(event, Date.now(), plan.commandId, plan.streamId), // the largest it can be
         };
         bytes += checkItem(
           item,
@@ -279,7 +279,12 @@ export class Appender {
         planIndex,
         pk: eventPartition(plan.streamId),
         version: plan.base + index + 1,
-        attributes: eventAttributes(event, plan.timestamp ?? timestamp, plan.commandId),
+        attributes: eventAttributes(
+          event,
+          plan.timestamp ?? timestamp,
+          plan.commandId,
+          plan.base + index === 0 ? plan.streamId : undefined,
+        ),
       })),
     );
     const options = signal ? { signal } : {};

@@ -1,5 +1,6 @@
 import type { Table } from '../table/Table.js';
 import { categoryOf } from './category.js';
+import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
 import type { EventInput, StoredEvent } from './types.js';
 
 /** Event items live in partitions `event#<streamId>`, sorted by version. */
@@ -26,13 +27,18 @@ export function eventPartition(streamId: string): string {
 /** An event ready to write: its id chosen, and the digest of what it says when the caller gave the id. */
 export type PreparedEvent = EventInput & { id: string; digest?: string };
 
-/** The item's attributes besides its key. `metadata`, `digest` and `commandId` are left out when absent. */
+/**
+ * The item's attributes besides its key. `metadata`, `digest` and `commandId` are left out when absent;
+ * a stream's first event (`version` 1) carries its category, which puts the stream in the category index.
+ */
 export function eventAttributes(
   event: PreparedEvent,
   timestamp: number,
   commandId?: string,
+  firstOf?: string,
 ): Record<string, unknown> {
   return {
+    ...(firstOf !== undefined ? { [CATEGORY_ATTRIBUTE]: categoryOf(firstOf) } : {}),
     id: event.id,
     type: event.type,
     data: event.data ?? null,

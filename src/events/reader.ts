@@ -3,6 +3,7 @@ import { merge } from '../internal/merge.js';
 import type { Table } from '../table/Table.js';
 import type { StreamHead } from './append.js';
 import { checkCategory } from './category.js';
+import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
 import { EVENT_PREFIX, eventPartition, toStoredEvent } from './codec.js';
 import type { KnownVersions } from './knownVersions.js';
 import { inStreamOrder } from './streamOrder.js';
@@ -25,6 +26,8 @@ export class Reader {
   constructor(
     private readonly table: Table,
     private readonly known: KnownVersions,
+    /** The name of the category index (see `categoryIndex`), when the table has one. */
+    private readonly categoryIndex?: string,
   ) {}
 
   async *read<E extends StoredEvent>(
@@ -100,6 +103,9 @@ export class Reader {
       throw new ValidationError(`readAll: segments must be a whole number from 1, got ${String(segments)}.`);
     }
     const category = options.category === undefined ? undefined : checkCategory(options.category);
+    if (category !== undefined && this.categoryIndex !== undefined) {
+      return this.indexedSegments<E>(category, segments, options.signal);
+    }
     const table = this.table;
     // `cat-…` streams, and the singleton stream named `cat` itself: the same rule as categoryOf.
     const filter =
@@ -128,6 +134,46 @@ export class Reader {
             readRange,
           ),
       }));
+  }
+
+  /**
+   * A category's streams from the category index, `segments` of them read at a time, each whole and in
+   * order by a consistent `read`. The index is paged lazily, so memory holds one index page and one
+   * DynamoDB page per segment, whatever the category's size. Costs: see `categoryIndex`.
+   */
+  private indexedSegments<E extends StoredEvent>(
+    category: string,
+    segments: number,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<E>[] {
+    const table = this.table;
+    const index = this.categoryIndex as string;
+    const streams = (async function* () {
+      for await (const key of table.queryAll<Record<string, unknown>>(
+        '#category = :category',
+        { ':category': category },
+        {
+          index,
+          names: { '#category': CATEGORY_ATTRIBUTE },
+          ...(signal ? { signal } : {}),
+        },
+      )) {
+        yield String(key[table.partitionKeyName]).slice(EVENT_PREFIX.length);
+      }
+    })();
+    const read = (streamId: string) => this.read<E>(streamId, signal ? { signal } : {});
+    // Each segment takes the next stream id from the shared index iterator: an async generator queues
+    // concurrent next() calls, so every stream is handed to exactly one segment.
+    const shared: AsyncIterator<string> = streams;
+    return Array.from({ length: segments }, () => ({
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = await shared.next();
+          if (next.done) return;
+          yield* read(next.value);
+        }
+      },
+    }));
   }
 
   readAll<E extends StoredEvent>(options: ReadAllOptions): AsyncGenerator<E, void, undefined> {

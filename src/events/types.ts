@@ -87,8 +87,8 @@ export interface ReadAllOptions {
   /** Parallel scan segments; default 4. */
   segments?: number;
   /**
-   * Only the streams of this category (see `StoredEvent.category`). The scan still reads the whole
-   * table (its read units are those of every item; the filter only saves network), see `readAll`.
+   * Only the streams of this category (see `StoredEvent.category`). Read from the category index when
+   * the store has one; else the scan still reads the whole table (see `readAll` for the costs).
    */
   category?: string;
   signal?: AbortSignal;

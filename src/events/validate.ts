@@ -53,6 +53,7 @@ export const STORE_FIELDS = [
   'state',
   'version',
   'writeId',
+  'category',
 ] as const;
 
 /**

@@ -17,12 +17,14 @@ export interface IndexDefinition {
   name: string;
   partitionKey: { name: string; type: KeyType };
   sortKey?: { name: string; type: KeyType };
+  /** Which attributes the index holds: all of them (default), or only the keys (cheaper to write). */
+  projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface CreateTableOptions extends CallOptions {
   partitionKeyType?: KeyType;
   sortKeyType?: KeyType;
-  /** Global secondary indexes, projecting all attributes. */
+  /** Global secondary indexes, projecting all attributes unless an index says `projection: 'KEYS_ONLY'`. */
   indexes?: IndexDefinition[];
   /** Seconds to wait for the table to become ACTIVE; default 60. */
   waitSeconds?: number;
@@ -56,7 +58,7 @@ export async function createTable(ctx: TableContext, options: CreateTableOptions
     return {
       IndexName: index.name,
       KeySchema: keySchema(index.partitionKey.name, index.sortKey?.name),
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: index.projection ?? 'ALL' },
     };
   });
   const definitions: AttributeDefinition[] = [...attributes].map(([AttributeName, AttributeType]) => ({
