@@ -28,6 +28,7 @@ type DepositEvent = { type: 'Deposited'; data: Deposit };
 export async function loadWorkload(bench: Bench): Promise<Comparison[]> {
   const table = await bench.dynagoTable('load');
   const castoreTableName = await bench.castoreTable('load-castore');
+  // Stream ids: the stream `account-<n>` is aggregate `<n>` of the repository's category `account`.
   const ids = Array.from({ length: AGGREGATES }, (_, i) => `account-${i}`);
   const total = SNAPSHOT_AT + NEWER;
   const timestamp = Date.now();
@@ -71,7 +72,7 @@ export async function loadWorkload(bench: Bench): Promise<Comparison[]> {
   };
 
   const dynagoOp = async (i: number) => {
-    const { state } = await repository.load(ids[i % AGGREGATES] as string);
+    const { state } = await repository.load(String(i % AGGREGATES)); // the stream account-<n>
     check(state.events, 'dynago');
   };
   const sdkOp = async (i: number) => {

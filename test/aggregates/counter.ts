@@ -31,3 +31,8 @@ export function reduceCounter(state: Counter, event: StoredOf<CounterEvent>): Co
 export function added(command: string, count = 1, amount = 1): CounterEvent[] {
   return Array.from({ length: count }, () => ({ type: 'Added', data: { amount, command } }));
 }
+
+/** The stream of counter `id` (the repositories in these tests use the category `counter`). */
+export function counterStream(id: string): string {
+  return `counter-${id}`;
+}

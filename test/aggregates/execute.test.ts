@@ -21,7 +21,14 @@ import {
   versionsOf,
 } from '../events/helpers.js';
 import { countRequests } from '../support/tables.js';
-import { added, type Counter, type CounterEvent, initialCounter, reduceCounter } from './counter.js';
+import {
+  added,
+  type Counter,
+  type CounterEvent,
+  counterStream,
+  initialCounter,
+  reduceCounter,
+} from './counter.js';
 
 /** Fast backoff: the tests prove what happens, not how long it waits. */
 const FAST = { minTimeout: 1, maxTimeout: 20, factor: 2, randomize: true };
@@ -54,10 +61,10 @@ describe('AggregateRepository.execute', () => {
     });
   }
 
-  /** Another writer, on its own client: appends one event to `id` at whatever version it is. */
+  /** Another writer, on its own client: appends one event to counter `id` at whatever version it is. */
   function intruder(id: string) {
     const other = new EventStore({ table: otherClient(table) });
-    return () => other.append(id, added('intruder'));
+    return () => other.append(counterStream(id), added('intruder'));
   }
 
   it('on a new aggregate: decide sees the initial state at version 0; the result has the new state', async () => {
@@ -72,10 +79,10 @@ describe('AggregateRepository.execute', () => {
     expect(result.state).to.deep.equal({ total: 10, applied: ['first', 'first'], folded: [1, 2] });
     expect(versionsOf(result.events)).to.deep.equal([1, 2]);
     expect(result.events.map((event) => [event.streamId, event.type, event.data])).to.deep.equal([
-      [id, 'Added', { amount: 5, command: 'first' }],
-      [id, 'Added', { amount: 5, command: 'first' }],
+      [counterStream(id), 'Added', { amount: 5, command: 'first' }],
+      [counterStream(id), 'Added', { amount: 5, command: 'first' }],
     ]);
-    expect(await collect(events.read(id))).to.deep.equal(result.events);
+    expect(await collect(events.read(counterStream(id)))).to.deep.equal(result.events);
   });
 
   it('decide sees the loaded state and version; the append is at that version', async () => {
@@ -163,7 +170,7 @@ describe('AggregateRepository.execute', () => {
     expect(final.version).to.equal(16);
     expect(final.state.total).to.equal(16);
     expect([...final.state.applied].sort()).to.deep.equal([...commands].sort());
-    expect(versionsOf(await collect(events.read(id)))).to.deep.equal(range(1, 16));
+    expect(versionsOf(await collect(events.read(counterStream(id))))).to.deep.equal(range(1, 16));
     expect(decides).to.equal(16 + conflicts);
   });
 
@@ -183,7 +190,7 @@ describe('AggregateRepository.execute', () => {
     );
     expect(error).to.equal(thrown);
     expect(calls).to.equal(1);
-    expect(await storedVersions(table, id)).to.deep.equal([1]);
+    expect(await storedVersions(table, counterStream(id))).to.deep.equal([1]);
   });
 
   it('an async decide that rejects, or throws a non-Error, or even a ConcurrencyError: passed through, not retried', async () => {
@@ -204,7 +211,7 @@ describe('AggregateRepository.execute', () => {
       expect(caught).to.equal(thrown);
       expect(calls).to.equal(1);
     }
-    expect(await storedVersions(table, id)).to.deep.equal([]);
+    expect(await storedVersions(table, counterStream(id))).to.deep.equal([]);
   });
 
   it('a domain error on the retry after a conflict is still passed through as it is', async () => {
@@ -228,7 +235,7 @@ describe('AggregateRepository.execute', () => {
       stop();
     }
     expect(calls).to.equal(2);
-    expect(versionsOf(await collect(events.read(id)))).to.deep.equal([1, 2]);
+    expect(versionsOf(await collect(events.read(counterStream(id))))).to.deep.equal([1, 2]);
   });
 
   it('a decide returning [] appends nothing: GetItem + Query only, same state and version', async () => {
@@ -247,7 +254,7 @@ describe('AggregateRepository.execute', () => {
     } finally {
       requests.detach();
     }
-    expect(await storedVersions(table, id)).to.deep.equal([1, 2]);
+    expect(await storedVersions(table, counterStream(id))).to.deep.equal([1, 2]);
   });
 
   it('a decide returning something else than an array → ValidationError, decide called once', async () => {
@@ -262,7 +269,7 @@ describe('AggregateRepository.execute', () => {
     );
     expect(error.message).to.include('decide must return an array of events');
     expect(calls).to.equal(1);
-    expect(await storedVersions(table, id)).to.deep.equal([]);
+    expect(await storedVersions(table, counterStream(id))).to.deep.equal([]);
   });
 
   it('a decide returning an invalid event → the ValidationError of the store, once, nothing written', async () => {
@@ -277,7 +284,7 @@ describe('AggregateRepository.execute', () => {
     );
     expect(error.message).to.include('type must be a non-empty string');
     expect(calls).to.equal(1);
-    expect(await storedVersions(table, id)).to.deep.equal([]);
+    expect(await storedVersions(table, counterStream(id))).to.deep.equal([]);
   });
 
   it('decide not a function → ValidationError, no request', async () => {
@@ -317,9 +324,16 @@ describe('AggregateRepository.execute', () => {
     expect(result.state.applied).to.deep.equal(['a', 'intruder', 'b']);
     expect(conflicts).to.have.length(1);
     const [error, aggregateId, attempt] = conflicts[0] as [ConcurrencyError, string, number];
-    expect([error.streamId, error.expectedVersion, aggregateId, attempt]).to.deep.equal([id, 1, id, 1]);
+    expect([error.streamId, error.expectedVersion, aggregateId, attempt]).to.deep.equal([
+      counterStream(id),
+      1,
+      id,
+      1,
+    ]);
     expect(
-      (await collect(events.read<StoredOf<CounterEvent>>(id))).map((event) => event.data.command),
+      (await collect(events.read<StoredOf<CounterEvent>>(counterStream(id)))).map(
+        (event) => event.data.command,
+      ),
     ).to.deep.equal(['a', 'intruder', 'b']);
   });
 
@@ -337,16 +351,18 @@ describe('AggregateRepository.execute', () => {
         }),
         ConcurrencyError,
       );
-      expect(error.streamId).to.equal(id);
+      expect(error.streamId).to.equal(counterStream(id));
       expect(error.expectedVersion).to.equal(2);
       expect(error.actualVersion).to.equal(undefined);
-      expect(error.message).to.include(`Stream "${id}" was expected at version 2`);
+      expect(error.message).to.include(`Stream "${counterStream(id)}" was expected at version 2`);
     } finally {
       stop();
     }
     expect(calls).to.equal(1);
     expect(
-      (await collect(events.read<StoredOf<CounterEvent>>(id))).map((event) => event.data.command),
+      (await collect(events.read<StoredOf<CounterEvent>>(counterStream(id)))).map(
+        (event) => event.data.command,
+      ),
     ).to.deep.equal(['a', 'a', 'intruder']);
   });
 
@@ -369,6 +385,6 @@ describe('AggregateRepository.execute', () => {
       stop();
     }
     expect(calls).to.equal(3);
-    expect(await storedVersions(table, id)).to.deep.equal([1, 2, 3, 4]);
+    expect(await storedVersions(table, counterStream(id))).to.deep.equal([1, 2, 3, 4]);
   });
 });

@@ -9,7 +9,14 @@ import {
 } from '../../src/index.js';
 import { createEventTable, putRawEvent, range, rejects, uniqueId } from '../events/helpers.js';
 import { countRequests } from '../support/tables.js';
-import { added, type Counter, type CounterEvent, initialCounter, reduceCounter } from './counter.js';
+import {
+  added,
+  type Counter,
+  type CounterEvent,
+  counterStream,
+  initialCounter,
+  reduceCounter,
+} from './counter.js';
 
 describe('AggregateRepository.load', () => {
   let table: Table;
@@ -41,11 +48,11 @@ describe('AggregateRepository.load', () => {
     return { repo, events, snapshots, initialCalls: () => initialCalls };
   }
 
-  /** A stream of `count` Added events (commands c1, c2, …), written by its own store. */
+  /** A counter of `count` Added events (commands c1, c2, …), written by its own store; returns its id. */
   async function streamOf(count: number): Promise<string> {
     const id = uniqueId('acct');
     await new EventStore({ table }).append(
-      id,
+      counterStream(id),
       range(1, count).flatMap((n) => added(`c${n}`)),
       { expectedVersion: 0 },
     );
@@ -83,7 +90,7 @@ describe('AggregateRepository.load', () => {
     const id = await streamOf(8);
     const { repo, snapshots } = repository();
     // a snapshot at 5 whose state is recognisable (total 500, not 5): load must start from it
-    await snapshots.save(id, { total: 500, applied: ['snap'], folded: [] }, { version: 5 });
+    await snapshots.save(counterStream(id), { total: 500, applied: ['snap'], folded: [] }, { version: 5 });
     const requests = countRequests(table.client);
     try {
       const { state, version } = await repo.load(id);
@@ -98,7 +105,7 @@ describe('AggregateRepository.load', () => {
   it('a fresh snapshot (at the head): state from the snapshot, nothing folded, 2 requests', async () => {
     const id = await streamOf(4);
     const { repo, snapshots } = repository();
-    await snapshots.save(id, { total: 40, applied: ['snap'], folded: [] }, { version: 4 });
+    await snapshots.save(counterStream(id), { total: 40, applied: ['snap'], folded: [] }, { version: 4 });
     const requests = countRequests(table.client);
     try {
       expect(await repo.load(id)).to.deep.equal({
@@ -120,22 +127,22 @@ describe('AggregateRepository.load', () => {
     expect(initialCalls()).to.equal(2);
     expect(first.state).to.not.equal(second.state);
     expect(second.state.folded).to.deep.equal([1, 2, 3]);
-    await snapshots.save(id, { total: 3, applied: [], folded: [] }, { version: 3 });
+    await snapshots.save(counterStream(id), { total: 3, applied: [], folded: [] }, { version: 3 });
     await repo.load(id);
     expect(initialCalls()).to.equal(2);
   });
 
   it('a gap after the snapshot → StreamCorruptedError, never a silently wrong state', async () => {
     const id = await streamOf(5);
-    await putRawEvent(table, id, 7, 'Added', { amount: 1, command: 'raw' });
+    await putRawEvent(table, counterStream(id), 7, 'Added', { amount: 1, command: 'raw' });
     const { repo, snapshots } = repository();
     const noSnapshot = await rejects(repo.load(id), StreamCorruptedError);
     expect([noSnapshot.streamId, noSnapshot.expectedVersion, noSnapshot.foundVersion]).to.deep.equal([
-      id,
+      counterStream(id),
       6,
       7,
     ]);
-    await snapshots.save(id, initialCounter(), { version: 2 });
+    await snapshots.save(counterStream(id), initialCounter(), { version: 2 });
     const fromSnapshot = await rejects(repo.load(id), StreamCorruptedError);
     expect([fromSnapshot.expectedVersion, fromSnapshot.foundVersion]).to.deep.equal([6, 7]);
   });
@@ -147,7 +154,13 @@ describe('AggregateRepository.load', () => {
       for (const [id, message] of [
         ['', /aggregateId must be a non-empty string, got an empty string/],
         [7, /aggregateId must be a non-empty string, got 7/],
-        ['a'.repeat(2043), /aggregateId is 2043 bytes long; at most 2042 bytes/],
+        // the limit is on the stream id: 'counter-' (8 bytes) + 1017 = 1025 bytes, one too many
+        [
+          'a'.repeat(1017),
+          /aggregateId \(as stream "counter-…"\) is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes \(UTF-8\)/,
+        ],
+        // two-byte characters: 'counter-' + 509 × 2 = 1026 bytes
+        ['é'.repeat(509), /aggregateId \(as stream "counter-…"\) is 1026 bytes long/],
       ] as const) {
         const error = await rejects(repo.load(id as string), ValidationError);
         expect(error.message).to.match(message);
@@ -157,6 +170,8 @@ describe('AggregateRepository.load', () => {
           ValidationError,
         );
       }
+      // exactly at the limit: 'counter-' + 1016 = 1024 bytes
+      expect(repo.streamId('a'.repeat(1016))).to.equal(`counter-${'a'.repeat(1016)}`);
       expect(requests.total()).to.equal(0);
     } finally {
       requests.detach();
@@ -165,7 +180,7 @@ describe('AggregateRepository.load', () => {
 
   it('construction refuses missing parts and a bad snapshotEvery', () => {
     const events = new EventStore({ table });
-    const base = { events, initialState: initialCounter, reduce: reduceCounter };
+    const base = { category: 'counter', events, initialState: initialCounter, reduce: reduceCounter };
     const build = (options: Record<string, unknown>) => () =>
       new AggregateRepository<Counter, CounterEvent>(options as never);
     expect(build({ ...base, events: undefined })).to.throw(

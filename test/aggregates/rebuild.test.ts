@@ -11,7 +11,14 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { createEventTable, putRawEvent, range, rejects, uniqueId } from '../events/helpers.js';
-import { added, type Counter, type CounterEvent, initialCounter, reduceCounter } from './counter.js';
+import {
+  added,
+  type Counter,
+  type CounterEvent,
+  counterStream,
+  initialCounter,
+  reduceCounter,
+} from './counter.js';
 
 describe('AggregateRepository.rebuild', () => {
   let table: Table;
@@ -40,12 +47,12 @@ describe('AggregateRepository.rebuild', () => {
   it('replays the events alone (ignoring a wrong snapshot), equals a load from scratch, and rewrites the snapshot', async () => {
     const id = uniqueId('rebuild');
     await events.append(
-      id,
+      counterStream(id),
       range(1, 7).flatMap((n) => added(`c${n}`, 1, n)),
       { expectedVersion: 0 },
     );
     // a snapshot written by an older, buggy reducer
-    await snapshots.save(id, { total: -999, applied: ['bug'], folded: [] }, { version: 7 });
+    await snapshots.save(counterStream(id), { total: -999, applied: ['bug'], folded: [] }, { version: 7 });
     expect((await repo.load(id)).state.total).to.equal(-999);
 
     const rebuilt = await repo.rebuild(id);
@@ -59,7 +66,7 @@ describe('AggregateRepository.rebuild', () => {
       reduce: reduceCounter,
     });
     expect(await fromScratch.load(id)).to.deep.equal(rebuilt);
-    const snapshot = await snapshots.load(id);
+    const snapshot = await snapshots.load(counterStream(id));
     expect(snapshot?.version).to.equal(7);
     expect(snapshot?.state).to.deep.equal(expected);
     expect(await repo.load(id)).to.deep.equal(rebuilt);
@@ -68,17 +75,25 @@ describe('AggregateRepository.rebuild', () => {
   it('an aggregate without events: initial state at 0, and no snapshot written', async () => {
     const id = uniqueId('empty');
     expect(await repo.rebuild(id)).to.deep.equal({ state: initialCounter(), version: 0 });
-    expect(await snapshots.load(id)).to.equal(undefined);
+    expect(await snapshots.load(counterStream(id))).to.equal(undefined);
   });
 
   it('a stream with a gap → StreamCorruptedError, and the snapshot is left alone', async () => {
     const id = uniqueId('gap');
-    await events.append(id, added('a', 2), { expectedVersion: 0 });
-    await putRawEvent(table, id, 4, 'Added', { amount: 1, command: 'raw' });
-    await snapshots.save(id, { total: 2, applied: ['a', 'a'], folded: [1, 2] }, { version: 2 });
+    await events.append(counterStream(id), added('a', 2), { expectedVersion: 0 });
+    await putRawEvent(table, counterStream(id), 4, 'Added', { amount: 1, command: 'raw' });
+    await snapshots.save(
+      counterStream(id),
+      { total: 2, applied: ['a', 'a'], folded: [1, 2] },
+      { version: 2 },
+    );
     const error = await rejects(repo.rebuild(id), StreamCorruptedError);
-    expect([error.streamId, error.expectedVersion, error.foundVersion]).to.deep.equal([id, 3, 4]);
-    expect((await snapshots.load(id))?.version).to.equal(2);
+    expect([error.streamId, error.expectedVersion, error.foundVersion]).to.deep.equal([
+      counterStream(id),
+      3,
+      4,
+    ]);
+    expect((await snapshots.load(counterStream(id)))?.version).to.equal(2);
   });
 });
 
@@ -86,7 +101,7 @@ describe('AggregateRepository.rebuildAll', () => {
   const STREAMS = 100;
   let table: Table;
   let events: EventStore;
-  /** Events per healthy stream: 1 + (index % 7). */
+  /** Events per healthy counter (by aggregate id; its stream is `counter-<id>`): 1 + (index % 7). */
   const sizes = new Map<string, number>();
   let totalEvents = 0;
 
@@ -99,16 +114,16 @@ describe('AggregateRepository.rebuildAll', () => {
         const size = 1 + (index % 7);
         sizes.set(id, size);
         await events.append(
-          id,
+          counterStream(id),
           range(1, size).flatMap((n) => added(`${id}/c${n}`, 1, n)),
           { expectedVersion: 0 },
         );
       }),
     );
     // one stream the reducer refuses, one stream with a gap (1, 2, 4)
-    await events.append('poison', added('poison/c1', 3), { expectedVersion: 0 });
-    await events.append('gappy', added('gappy/c1', 2), { expectedVersion: 0 });
-    await putRawEvent(table, 'gappy', 4, 'Added', { amount: 1, command: 'raw' });
+    await events.append('counter-poison', added('poison/c1', 3), { expectedVersion: 0 });
+    await events.append('counter-gappy', added('gappy/c1', 2), { expectedVersion: 0 });
+    await putRawEvent(table, 'counter-gappy', 4, 'Added', { amount: 1, command: 'raw' });
     totalEvents = [...sizes.values()].reduce((sum, size) => sum + size, 0) + 3 + 3;
   });
 
@@ -125,7 +140,7 @@ describe('AggregateRepository.rebuildAll', () => {
       snapshots,
       initialState: initialCounter,
       reduce: (state: Counter, event: StoredOf<CounterEvent>) => {
-        if (event.streamId === 'poison' && event.version === 2) throw poison;
+        if (event.streamId === 'counter-poison' && event.version === 2) throw poison;
         return reduceCounter(state, event);
       },
     });
@@ -161,16 +176,19 @@ describe('AggregateRepository.rebuildAll', () => {
 
       expect(result.streams).to.equal(STREAMS + 2);
       expect(result.events).to.equal(totalEvents);
-      expect(result.failed.map((failure) => failure.streamId).sort()).to.deep.equal(['gappy', 'poison']);
+      expect(result.failed.map((failure) => failure.streamId).sort()).to.deep.equal([
+        'counter-gappy',
+        'counter-poison',
+      ]);
       const byId = new Map(result.failed.map((failure) => [failure.streamId, failure.error]));
-      expect(byId.get('poison')).to.equal(poison);
-      const gap = byId.get('gappy');
+      expect(byId.get('counter-poison')).to.equal(poison);
+      const gap = byId.get('counter-gappy');
       expect(gap).to.be.instanceOf(StreamCorruptedError);
       expect([
         (gap as StreamCorruptedError).streamId,
         (gap as StreamCorruptedError).expectedVersion,
         (gap as StreamCorruptedError).foundVersion,
-      ]).to.deep.equal(['gappy', 3, 4]);
+      ]).to.deep.equal(['counter-gappy', 3, 4]);
 
       // progress: one report per stream, counts increasing, ending at the totals
       expect(progress).to.have.length(STREAMS + 2);
@@ -186,12 +204,12 @@ describe('AggregateRepository.rebuildAll', () => {
       expect(progress.at(-1)).to.deep.equal({ streams: STREAMS + 2, events: totalEvents, failed: 2 });
 
       for (const id of sizes.keys()) {
-        const snapshot = await snapshots.load(`${prefix}:${id}`);
+        const snapshot = await snapshots.load(`${prefix}:${counterStream(id)}`);
         expect(snapshot?.version, id).to.equal(sizes.get(id));
         expect(snapshot?.state, id).to.deep.equal(expectedState(id));
       }
-      expect(await snapshots.load(`${prefix}:poison`)).to.equal(undefined);
-      expect(await snapshots.load(`${prefix}:gappy`)).to.equal(undefined);
+      expect(await snapshots.load(`${prefix}:counter-poison`)).to.equal(undefined);
+      expect(await snapshots.load(`${prefix}:counter-gappy`)).to.equal(undefined);
     });
   }
 
@@ -203,7 +221,7 @@ describe('AggregateRepository.rebuildAll', () => {
     const again = await repo.rebuildAll({ segments: 3 });
     expect(again.streams).to.equal(STREAMS + 2);
     expect(again.events).to.equal(totalEvents);
-    const snapshot = await snapshots.load('acct-013');
+    const snapshot = await snapshots.load(counterStream('acct-013'));
     expect(snapshot?.version).to.equal(sizes.get('acct-013'));
     expect((await repo.load('acct-013')).state).to.deep.equal(expectedState('acct-013'));
   });
@@ -213,19 +231,19 @@ describe('AggregateRepository.rebuildAll', () => {
     const refusal = new Error('snapshot refused (test)');
     const flaky = new (class extends SnapshotStore<Counter> {
       override save(id: string, state: Counter, options: SaveSnapshotOptions): Promise<boolean> {
-        if (id === 'acct-042') return Promise.reject(refusal);
+        if (id === counterStream('acct-042')) return Promise.reject(refusal);
         return snapshots.save(`flaky:${id}`, state, options);
       }
     })({ table });
     const result = await repository(flaky).rebuildAll({ segments: 2 });
     expect(result.streams).to.equal(STREAMS + 2);
     expect(result.failed.map((failure) => failure.streamId).sort()).to.deep.equal([
-      'acct-042',
-      'gappy',
-      'poison',
+      'counter-acct-042',
+      'counter-gappy',
+      'counter-poison',
     ]);
-    expect(result.failed.find((failure) => failure.streamId === 'acct-042')?.error).to.equal(refusal);
-    expect((await snapshots.load('flaky:acct-041'))?.version).to.equal(sizes.get('acct-041'));
+    expect(result.failed.find((failure) => failure.streamId === 'counter-acct-042')?.error).to.equal(refusal);
+    expect((await snapshots.load('flaky:counter-acct-041'))?.version).to.equal(sizes.get('acct-041'));
   });
 
   it('a bad concurrency → ValidationError', async () => {

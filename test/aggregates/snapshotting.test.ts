@@ -9,7 +9,14 @@ import {
 } from '../../src/index.js';
 import { collect, createEventTable, range, uniqueId } from '../events/helpers.js';
 import { countRequests } from '../support/tables.js';
-import { added, type Counter, type CounterEvent, initialCounter, reduceCounter } from './counter.js';
+import {
+  added,
+  type Counter,
+  type CounterEvent,
+  counterStream,
+  initialCounter,
+  reduceCounter,
+} from './counter.js';
 
 /** A snapshot store whose writes always fail, as when DynamoDB throttles them. */
 class FailingSnapshotStore extends SnapshotStore<Counter> {
@@ -58,7 +65,7 @@ describe('AggregateRepository: snapshots taken by execute', () => {
     for (const n of range(1, 12)) {
       const result = await repo.execute(id, () => added(`c${n}`));
       states.set(result.version, structuredClone(result.state));
-      snapshotVersions.push((await snapshots.load(id))?.version);
+      snapshotVersions.push((await snapshots.load(counterStream(id)))?.version);
     }
     expect(snapshotVersions).to.deep.equal([
       undefined,
@@ -74,17 +81,17 @@ describe('AggregateRepository: snapshots taken by execute', () => {
       10,
       10,
     ]);
-    expect((await snapshots.load(id))?.state).to.deep.equal(states.get(10));
+    expect((await snapshots.load(counterStream(id)))?.state).to.deep.equal(states.get(10));
   });
 
   it('a command whose events cross a multiple (4 → 7 with every 5) snapshots at 7', async () => {
     const id = uniqueId('cross');
     const repo = repository();
     await repo.execute(id, () => added('a', 4));
-    expect(await snapshots.load(id)).to.equal(undefined);
+    expect(await snapshots.load(counterStream(id))).to.equal(undefined);
     const result = await repo.execute(id, () => added('b', 3));
     expect(result.version).to.equal(7);
-    const snapshot = await snapshots.load(id);
+    const snapshot = await snapshots.load(counterStream(id));
     expect(snapshot?.version).to.equal(7);
     expect(snapshot?.state).to.deep.equal(result.state);
   });
@@ -124,14 +131,18 @@ describe('AggregateRepository: snapshots taken by execute', () => {
       requests.detach();
     }
     // the state came from the snapshot: a snapshot with a recognisable state shows through
-    await snapshots.save(id, { total: -1, applied: ['from-snapshot'], folded: [] }, { version: 12 });
+    await snapshots.save(
+      counterStream(id),
+      { total: -1, applied: ['from-snapshot'], folded: [] },
+      { version: 12 },
+    );
     expect((await fresh.load(id)).state).to.deep.equal({ total: -1, applied: ['from-snapshot'], folded: [] });
   });
 
   it('a snapshot at the head proves its version: execute on a fresh repository is GetItem + Query + PutItem', async () => {
     const id = uniqueId('proof');
     await repository().execute(id, () => added('a', 5));
-    expect((await snapshots.load(id))?.version).to.equal(5);
+    expect((await snapshots.load(counterStream(id)))?.version).to.equal(5);
     const fresh = repository({
       events: new EventStore({ table }),
       snapshots: new SnapshotStore<Counter>({ table }),
@@ -150,12 +161,12 @@ describe('AggregateRepository: snapshots taken by execute', () => {
     const id = uniqueId('default');
     const repo = repository({ snapshotEvery: undefined });
     await events.append(
-      id,
+      counterStream(id),
       range(1, 99).flatMap((n) => added(`c${n}`)),
       { expectedVersion: 0 },
     );
     await repo.execute(id, () => added('c100'));
-    const snapshot = await snapshots.load(id);
+    const snapshot = await snapshots.load(counterStream(id));
     expect(snapshot?.version).to.equal(100);
     expect(snapshot?.state.total).to.equal(100);
   });
@@ -164,7 +175,7 @@ describe('AggregateRepository: snapshots taken by execute', () => {
     const id = uniqueId('none');
     const repo = repository({ snapshots: undefined });
     for (const n of range(1, 6)) await repo.execute(id, () => added(`c${n}`));
-    expect(await snapshots.load(id)).to.equal(undefined);
+    expect(await snapshots.load(counterStream(id))).to.equal(undefined);
     expect((await repo.load(id)).version).to.equal(6);
   });
 
@@ -185,18 +196,41 @@ describe('AggregateRepository: snapshots taken by execute', () => {
     expect(reported).to.have.length(1);
     expect(reported[0]?.[0]).to.equal(failing.failure);
     expect(reported[0]?.[1]).to.equal(id);
-    expect((await collect(events.read(id))).map((event) => event.version)).to.deep.equal(range(1, 5));
-    expect(await snapshots.load(id)).to.equal(undefined);
+    expect((await collect(events.read(counterStream(id)))).map((event) => event.version)).to.deep.equal(
+      range(1, 5),
+    );
+    expect(await snapshots.load(counterStream(id))).to.equal(undefined);
   });
 
-  it('a failing snapshot write without onSnapshotError: the command still succeeds', async () => {
+  it('a failing snapshot write without onSnapshotError: the command still succeeds, one process warning per category', async () => {
     const id = uniqueId('failing-quiet');
+    // a category of its own: the warning is emitted once per category and process
+    const category = 'snapshot_warning';
     const failing = new FailingSnapshotStore({ table });
-    const repo = repository({ snapshots: failing });
-    const result = await repo.execute(id, () => added('a', 5));
-    expect(result.version).to.equal(5);
-    expect(failing.saves).to.equal(1);
-    expect(await events.version(id)).to.equal(5);
+    const repo = repository({ category, snapshots: failing });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => {
+      if ((warning as Error & { code?: string }).code === 'DYNAGO_SNAPSHOT_FAILED') warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const result = await repo.execute(id, () => added('a', 5));
+      expect(result.version).to.equal(5);
+      expect(failing.saves).to.equal(1);
+      expect(await events.version(`${category}-${id}`)).to.equal(5);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]?.message).to.include(`"${category}"`);
+      expect(warnings[0]?.message).to.include(failing.failure.message);
+      // the next failure of the same category does not warn again
+      const again = await repo.execute(id, () => added('b', 5));
+      expect(again.version).to.equal(10);
+      expect(failing.saves).to.equal(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).to.have.length(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('a snapshot refused as stale (a newer one got there first) does not fail the command', async () => {
@@ -223,6 +257,6 @@ describe('AggregateRepository: snapshots taken by execute', () => {
     expect(result.version).to.equal(5);
     expect(outcomes).to.deep.equal([false]);
     expect(reported).to.deep.equal([]);
-    expect(await snapshots.load(id)).to.deep.include({ version: 6, state: newer });
+    expect(await snapshots.load(counterStream(id))).to.deep.include({ version: 6, state: newer });
   });
 });

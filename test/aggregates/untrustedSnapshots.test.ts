@@ -7,7 +7,14 @@ import {
   type Table,
 } from '../../src/index.js';
 import { collect, createEventTable, uniqueId } from '../events/helpers.js';
-import { added, type Counter, type CounterEvent, initialCounter, reduceCounter } from './counter.js';
+import {
+  added,
+  type Counter,
+  type CounterEvent,
+  counterStream,
+  initialCounter,
+  reduceCounter,
+} from './counter.js';
 
 describe('AggregateRepository with a snapshot the events do not back', () => {
   let table: Table;
@@ -34,8 +41,10 @@ describe('AggregateRepository with a snapshot the events do not back', () => {
 
   it('load ignores a snapshot ahead of the stream, and the next execute leaves no gap', async () => {
     const id = uniqueId('ahead');
-    await events.append(id, [...added('a'), ...added('b'), ...added('c')], { expectedVersion: 0 });
-    await snapshots.save(id, { total: 99, applied: ['forged'], folded: [] }, { version: 10 });
+    await events.append(counterStream(id), [...added('a'), ...added('b'), ...added('c')], {
+      expectedVersion: 0,
+    });
+    await snapshots.save(counterStream(id), { total: 99, applied: ['forged'], folded: [] }, { version: 10 });
 
     const loaded = await repository.load(id);
     expect(loaded.version).to.equal(3);
@@ -44,37 +53,37 @@ describe('AggregateRepository with a snapshot the events do not back', () => {
 
     const executed = await repository.execute(id, () => added('d'));
     expect(executed.version).to.equal(4);
-    const versions = (await collect(events.read(id))).map((event) => event.version);
+    const versions = (await collect(events.read(counterStream(id)))).map((event) => event.version);
     expect(versions).to.deep.equal([1, 2, 3, 4]);
   });
 
   it('rebuild replaces a snapshot that is ahead of the stream with the one from the events', async () => {
     const id = uniqueId('rewrite');
-    await events.append(id, added('a', 2), { expectedVersion: 0 });
-    await snapshots.save(id, { total: 50, applied: ['forged'], folded: [] }, { version: 9 });
+    await events.append(counterStream(id), added('a', 2), { expectedVersion: 0 });
+    await snapshots.save(counterStream(id), { total: 50, applied: ['forged'], folded: [] }, { version: 9 });
 
     const rebuilt = await repository.rebuild(id);
     expect(rebuilt.version).to.equal(2);
-    const snapshot = await snapshots.load(id);
+    const snapshot = await snapshots.load(counterStream(id));
     expect(snapshot?.version).to.equal(2);
     expect(snapshot?.state.total).to.equal(2);
   });
 
   it('rebuildAll replaces such snapshots too', async () => {
     const id = uniqueId('rewrite-all');
-    await events.append(id, added('a', 3), { expectedVersion: 0 });
-    await snapshots.save(id, { total: 77, applied: [], folded: [] }, { version: 40 });
+    await events.append(counterStream(id), added('a', 3), { expectedVersion: 0 });
+    await snapshots.save(counterStream(id), { total: 77, applied: [], folded: [] }, { version: 40 });
 
     const result = await repository.rebuildAll({ segments: 2 });
     expect(result.failed).to.deep.equal([]);
-    const snapshot = await snapshots.load(id);
+    const snapshot = await snapshots.load(counterStream(id));
     expect(snapshot?.version).to.equal(3);
     expect(snapshot?.state.total).to.equal(3);
   });
 
   it('onConflict is called before each retry, not for the last failed attempt', async () => {
     const id = uniqueId('conflicts');
-    await events.append(id, added('seed'), { expectedVersion: 0 });
+    await events.append(counterStream(id), added('seed'), { expectedVersion: 0 });
     const conflicts: number[] = [];
     const other = new EventStore({ table });
     const stubborn = new AggregateRepository<Counter, CounterEvent>({
@@ -89,7 +98,7 @@ describe('AggregateRepository with a snapshot the events do not back', () => {
     const failure = await stubborn
       .execute(id, async (_state, version) => {
         attempts++;
-        await other.append(id, added(`interloper-${attempts}`), { expectedVersion: version }); // someone else wins
+        await other.append(counterStream(id), added(`interloper-${attempts}`), { expectedVersion: version }); // someone else wins
         return added('mine');
       })
       .then(

@@ -198,9 +198,9 @@ describe('request minimum: loading an aggregate', () => {
   it('with a snapshot exactly snapshotEvery events old: 2 requests (GetItem, Query)', async () => {
     const id = 'exactly-old';
     const store = new EventStore({ table });
-    await store.append(id, noted(1, 2 * SNAPSHOT_EVERY), { expectedVersion: 0 });
+    await store.append(`noted-${id}`, noted(1, 2 * SNAPSHOT_EVERY), { expectedVersion: 0 });
     await new SnapshotStore<{ total: number }>({ table }).save(
-      id,
+      `noted-${id}`,
       { total: sum(SNAPSHOT_EVERY) },
       { version: SNAPSHOT_EVERY },
     );
@@ -213,9 +213,11 @@ describe('request minimum: loading an aggregate', () => {
 
   it('with a snapshot at the head of the stream: 2 requests', async () => {
     const id = 'at-head';
-    await new EventStore({ table }).append(id, noted(1, SNAPSHOT_EVERY), { expectedVersion: 0 });
+    await new EventStore({ table }).append(`noted-${id}`, noted(1, SNAPSHOT_EVERY), {
+      expectedVersion: 0,
+    });
     await new SnapshotStore<{ total: number }>({ table }).save(
-      id,
+      `noted-${id}`,
       { total: sum(SNAPSHOT_EVERY) },
       { version: SNAPSHOT_EVERY },
     );

@@ -41,6 +41,7 @@ describe('EventStore.append: round trip, ids, timestamps, items, cost', () => {
     expect(event.timestamp).to.be.within(before, after);
     expect(event).to.deep.equal({
       streamId,
+      category: 'round',
       version: 1,
       id: event.id,
       type: 'Deposited',

@@ -63,16 +63,16 @@ const BAD_INPUTS: BadInput[] = [
     message: /streamId must be a non-empty string/,
   },
   {
-    what: 'stream id of 2043 bytes',
-    streamId: 's'.repeat(2043),
+    what: 'stream id of 1025 bytes',
+    streamId: 's'.repeat(1025),
     error: ValidationError,
-    message: /streamId is 2043 bytes long; at most 2042 bytes fit in a DynamoDB key/,
+    message: /streamId is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes \(UTF-8\)/,
   },
   {
-    what: 'stream id of 1022 two-byte characters (2044 bytes)',
-    streamId: 'é'.repeat(1022),
+    what: 'stream id of 513 two-byte characters (1026 bytes)',
+    streamId: 'é'.repeat(513),
     error: ValidationError,
-    message: /streamId is 2044 bytes long; at most 2042 bytes/,
+    message: /streamId is 1026 bytes long; stream and aggregate ids may be at most 1024 bytes/,
   },
   // events
   { what: 'no events', events: [], error: ValidationError, message: /give at least one event/ },
@@ -347,9 +347,9 @@ describe('EventStore: bad input catalogue', () => {
     expect(await allItems(table)).to.deep.equal([]);
   });
 
-  it('a stream id of exactly 2042 bytes fits', async () => {
-    const streamId = `${'s'.repeat(2000)}${'é'.repeat(21)}`;
-    expect(Buffer.byteLength(streamId)).to.equal(2042);
+  it('a stream id of exactly 1024 bytes fits', async () => {
+    const streamId = `${'s'.repeat(1000)}${'é'.repeat(12)}`;
+    expect(Buffer.byteLength(streamId)).to.equal(1024);
     await store.append(streamId, [{ type: 'Long', data: 1 }], { expectedVersion: 0 });
     expect((await collect(store.read(streamId))).map((event) => event.streamId)).to.deep.equal([streamId]);
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConcurrencyError, EventStore, type Table } from '../../src/index.js';
+import { ConcurrencyError, EventStore, IdempotencyError, type Table } from '../../src/index.js';
 import { countRequests } from '../support/tables.js';
 import {
   collect,
@@ -120,10 +120,11 @@ describe('EventStore.append: re-sent after success (retry safety by event id)', 
     });
   }
 
-  it('the same ids but only a prefix of the stored events: ConcurrencyError (not a partial match)', async () => {
+  it('the same ids but only a prefix of the stored events: IdempotencyError (not a partial match), nothing written', async () => {
     const streamId = uniqueId('resend-prefix');
     const batch = events(streamId, 3);
     await store.append(streamId, batch, { expectedVersion: 0 });
+    const before = await partitionItems(table, `event#${streamId}`);
     const error = await rejects(
       store.append(
         streamId,
@@ -132,10 +133,13 @@ describe('EventStore.append: re-sent after success (retry safety by event id)', 
           expectedVersion: 0,
         },
       ),
-      ConcurrencyError,
+      IdempotencyError,
     );
-    expect(error.expectedVersion).to.equal(0);
-    expect(await partitionItems(table, `event#${streamId}`)).to.have.length(3);
+    expect(error).to.not.be.instanceOf(ConcurrencyError);
+    expect(error.code).to.equal('events.idempotency');
+    expect(error.streamId).to.equal(streamId);
+    expect(error.message).to.include('Nothing was written');
+    expect(await partitionItems(table, `event#${streamId}`)).to.deep.equal(before);
   });
 
   it('a re-sent single event costs the failed PutItem and one confirming Query', async () => {

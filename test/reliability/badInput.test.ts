@@ -105,6 +105,12 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       );
     }
     await snapshots.save('s', { count: 3 }, { version: 3 });
+    // the repository's aggregate 's' (category 'thing'): an existing aggregate with a snapshot
+    await store.append(
+      repository.streamId('s'),
+      [1, 2, 3].map((n) => ({ type: 'Counted', data: { n } })),
+    );
+    await snapshots.save(repository.streamId('s'), { count: 3 }, { version: 3 });
     await table.putItem('item', 1, { n: 1 });
     await table.putItem('item', 2, { n: 2 });
     cursorOfS = (await store.readPage('s', { limit: 1 })).cursor as string;
@@ -284,9 +290,9 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
     },
     {
       input: 'append: stream id over the key limit',
-      run: () => store.append('s'.repeat(2043), event({ n: 1 })),
+      run: () => store.append('s'.repeat(1025), event({ n: 1 })),
       error: ValidationError,
-      message: /streamId is 2043 bytes long; at most 2042 bytes fit/,
+      message: /streamId is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes/,
     },
     {
       input: 'append: empty event type',
@@ -510,6 +516,14 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       run: () => repository.load(''),
       error: ValidationError,
       message: /aggregateId must be a non-empty string/,
+    },
+    {
+      input: 'repository load: aggregate id whose stream is over the id limit',
+      // 'thing-' (6 bytes) + 1019 = 1025 bytes
+      run: () => repository.load('a'.repeat(1019)),
+      error: ValidationError,
+      message:
+        /aggregateId \(as stream "thing-…"\) is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes/,
     },
     {
       input: 'repository execute: empty aggregate id',

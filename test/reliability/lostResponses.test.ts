@@ -218,7 +218,7 @@ describe('reliability: lost responses are recognised, never duplicated', () => {
     const executed = await ledger.deposit(id, 250);
     expect(executed.version).to.equal(2);
     expect(executed.state.balance).to.equal(250);
-    const stored = await eventsOf(id);
+    const stored = await eventsOf(ledger.accounts.streamId(id));
     expect(stored.map((event) => event.type)).to.deep.equal(['Opened', 'Deposited']);
     expect((await ledger.accounts.load(id)).state.balance).to.equal(250);
   });
@@ -231,8 +231,12 @@ describe('reliability: lost responses are recognised, never duplicated', () => {
     await ledger.deposit(from, 100);
     proxy.script('TransactWriteItems', ['dropResponse']);
     await ledger.transfer(from, to, 40);
-    const outs = (await eventsOf(from)).filter((event) => event.type === 'TransferredOut');
-    const ins = (await eventsOf(to)).filter((event) => event.type === 'TransferredIn');
+    const outs = (await eventsOf(ledger.accounts.streamId(from))).filter(
+      (event) => event.type === 'TransferredOut',
+    );
+    const ins = (await eventsOf(ledger.accounts.streamId(to))).filter(
+      (event) => event.type === 'TransferredIn',
+    );
     expect(outs).to.have.length(1);
     expect(ins).to.have.length(1);
     expect(outs[0]?.data.transferId).to.equal(ins[0]?.data.transferId);
@@ -248,7 +252,10 @@ describe('reliability: lost responses are recognised, never duplicated', () => {
     const error = await failureOf(ledger.accounts.execute(id, (account) => decide.deposit(account, 30)));
     expect(error).to.be.instanceOf(DynagoError);
     expect((error as DynagoError).retryable).to.equal(true);
-    expect((await eventsOf(id)).map((event) => event.type)).to.deep.equal(['Opened', 'Deposited']);
+    expect((await eventsOf(ledger.accounts.streamId(id))).map((event) => event.type)).to.deep.equal([
+      'Opened',
+      'Deposited',
+    ]);
     expect((await ledger.accounts.load(id)).state.balance).to.equal(30);
   });
 

@@ -96,6 +96,8 @@ describe('reliability: outage — DynamoDB stops mid-run and comes back on the s
     });
     await table.createTable({ sortKeyType: 'N' });
     const ledger = new Ledger(table, { snapshotEvery: 5 });
+    /** The stream of an account (category `account`): what the event and snapshot stores are given. */
+    const streamOf = (id: string) => ledger.accounts.streamId(id);
     for (const id of ACCOUNTS) {
       await ledger.open(id, `owner of ${id}`);
       await ledger.deposit(id, FUNDING);
@@ -136,7 +138,7 @@ describe('reliability: outage — DynamoDB stops mid-run and comes back on the s
 
     await until(() => acknowledged('before') >= 40, '40 acknowledged commands before the outage');
     const versionsBefore = new Map<string, number>();
-    for (const id of ACCOUNTS) versionsBefore.set(id, await ledger.events.version(id));
+    for (const id of ACCOUNTS) versionsBefore.set(id, await ledger.events.version(streamOf(id)));
 
     // --- outage ---
     await (db as DynamoDBHandle).stop();
@@ -144,28 +146,32 @@ describe('reliability: outage — DynamoDB stops mid-run and comes back on the s
     const outageCalls: [string, () => Promise<unknown>][] = [
       ['deposit (execute)', () => ledger.deposit('acct-1', 1)],
       ['transfer (appendMany)', () => ledger.transfer('acct-1', 'acct-2', 1)],
-      ['append', () => ledger.events.append('acct-3', [{ type: 'Deposited', data: { amount: 1 } }])],
+      [
+        'append',
+        () => ledger.events.append(streamOf('acct-3'), [{ type: 'Deposited', data: { amount: 1 } }]),
+      ],
       [
         'append at a known version',
         () =>
-          ledger.events.append('acct-3', [{ type: 'Deposited', data: { amount: 1 } }], {
+          ledger.events.append(streamOf('acct-3'), [{ type: 'Deposited', data: { amount: 1 } }], {
             expectedVersion: versionsBefore.get('acct-3') as number,
           }),
       ],
       [
         'read',
         async () => {
-          for await (const _ of ledger.events.read('acct-1')) {
+          for await (const _ of ledger.events.read(streamOf('acct-1'))) {
             // drain
           }
         },
       ],
-      ['readPage', () => ledger.events.readPage('acct-2', { limit: 5 })],
-      ['version', () => ledger.events.version('acct-4')],
-      ['snapshot load', () => ledger.snapshots.load('acct-1')],
+      ['readPage', () => ledger.events.readPage(streamOf('acct-2'), { limit: 5 })],
+      ['version', () => ledger.events.version(streamOf('acct-4'))],
+      ['snapshot load', () => ledger.snapshots.load(streamOf('acct-1'))],
       [
         'snapshot save',
-        () => ledger.snapshots.save('acct-1', { open: true, owner: 'x', balance: 0 }, { version: 1 }),
+        () =>
+          ledger.snapshots.save(streamOf('acct-1'), { open: true, owner: 'x', balance: 0 }, { version: 1 }),
       ],
       ['repository load', () => ledger.accounts.load('acct-2')],
       ['rebuildAll', () => ledger.accounts.rebuildAll()],
@@ -205,7 +211,9 @@ describe('reliability: outage — DynamoDB stops mid-run and comes back on the s
     const ids = events.map((event) => event.id);
     expect(new Set(ids).size, 'no event id twice').to.equal(ids.length);
     for (const id of ACCOUNTS) {
-      const versions = events.filter((event) => event.streamId === id).map((event) => event.version);
+      const versions = events
+        .filter((event) => event.streamId === streamOf(id))
+        .map((event) => event.version);
       expect(versions, `${id} is gapless`).to.deep.equal(versions.map((_, index) => index + 1));
       expect(versions.length, `${id} kept everything from before the outage`).to.be.at.least(
         versionsBefore.get(id) as number,

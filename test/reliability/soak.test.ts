@@ -102,6 +102,8 @@ describe('reliability: soak — the ledger under 10 % faults loses and duplicate
     const { table, direct } = tables;
     const ledger = new Ledger(table, { snapshotEvery: 10 });
     const accounts = Array.from({ length: ACCOUNTS }, (_, index) => accountId(index + 1));
+    /** The stream of an account (category `account`): what the raw reads of the table see. */
+    const streamOf = (id: string) => ledger.accounts.streamId(id);
     for (const id of accounts) {
       await ledger.open(id, `owner of ${id}`);
       await ledger.deposit(id, FUNDING);
@@ -212,13 +214,13 @@ describe('reliability: soak — the ledger under 10 % faults loses and duplicate
         if (stored.length !== storedIn.length) problems.push(`${label}: half a transfer stored`);
         const [out, into] = [stored[0], storedIn[0]];
         if (out && into) {
-          if (out.streamId !== command.account || into.streamId !== command.to)
+          if (out.streamId !== streamOf(command.account) || into.streamId !== streamOf(command.to))
             problems.push(`${label}: stored on the wrong accounts`);
           if (out.data.transferId !== into.data.transferId) problems.push(`${label}: transferIds differ`);
           if (out.data.to !== command.to || into.data.from !== command.account)
             problems.push(`${label}: counterparties wrong`);
         }
-      } else if (stored[0] && stored[0].streamId !== command.account) {
+      } else if (stored[0] && stored[0].streamId !== streamOf(command.account)) {
         problems.push(`${label}: stored on the wrong account`);
       }
       if (command.outcome === undefined) problems.push(`${label}: the caller was never answered`);
@@ -255,7 +257,7 @@ describe('reliability: soak — the ledger under 10 % faults loses and duplicate
     let snapshotsChecked = 0;
     let negative = 0;
     for (const id of accounts) {
-      const streamEvents = byStream.get(id) ?? [];
+      const streamEvents = byStream.get(streamOf(id)) ?? [];
       let state = { open: false, owner: '', balance: 0 } as Account;
       const prefixes: Account[] = [];
       for (const event of streamEvents) {
@@ -269,12 +271,12 @@ describe('reliability: soak — the ledger under 10 % faults loses and duplicate
           `${id}: balance ${state.balance}, but the commands that landed make ${expectedBalance.get(id)}`,
         );
       const read: StoredEvent[] = [];
-      for await (const event of directStore.read(id)) read.push(event);
+      for await (const event of directStore.read(streamOf(id))) read.push(event);
       if (read.length !== streamEvents.length) problems.push(`${id}: read() gave ${read.length} events`);
       const loaded = await ledger.accounts.load(id);
       if (loaded.version !== streamEvents.length || canonical(loaded.state) !== canonical(state))
         problems.push(`${id}: snapshot + tail (v${loaded.version}) differs from the rebuild from events`);
-      const snapshot = await snapshots.load(id);
+      const snapshot = await snapshots.load(streamOf(id));
       if (snapshot) {
         snapshotsChecked++;
         if (canonical(snapshot.state) !== canonical(prefixes[snapshot.version - 1]))

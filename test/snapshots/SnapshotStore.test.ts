@@ -267,9 +267,14 @@ describe('SnapshotStore', () => {
         /aggregateId must be a non-empty string, got 5/,
       ],
       [
-        'aggregate id over the key limit',
-        () => snapshots.load('a'.repeat(2040)),
-        /aggregateId is 2040 bytes long; at most 2039 bytes/,
+        'aggregate id over the id limit (1025 bytes)',
+        () => snapshots.load('a'.repeat(1025)),
+        /aggregateId is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes \(UTF-8\)/,
+      ],
+      [
+        'aggregate id of 513 two-byte characters (1026 bytes, save)',
+        () => snapshots.save('é'.repeat(513), { balance: 0, owner: 'x' }, { version: 1 }),
+        /aggregateId is 1026 bytes long; stream and aggregate ids may be at most 1024 bytes/,
       ],
       [
         'state with a function',
@@ -302,6 +307,13 @@ describe('SnapshotStore', () => {
 
     it('the catalogue wrote nothing', async () => {
       expect(await stored('x')).to.deep.equal([]);
+    });
+
+    it('an aggregate id of exactly 1024 bytes fits: saved and loaded', async () => {
+      const id = `${'s'.repeat(1000)}${'é'.repeat(12)}`;
+      expect(Buffer.byteLength(id)).to.equal(1024);
+      expect(await snapshots.save(id, { balance: 1, owner: 'long' }, { version: 1 })).to.equal(true);
+      expect(await snapshots.load(id)).to.deep.include({ version: 1, state: { balance: 1, owner: 'long' } });
     });
 
     it('a state over 400 KB → ItemTooLargeError, nothing sent or written', async () => {
