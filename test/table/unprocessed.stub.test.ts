@@ -8,8 +8,8 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { BatchIncompleteError, DynamoDBUnavailableError, Table } from '../../src/index.js';
+import { pad, rejects } from '../support/helpers.js';
 import { createTestTable, testEndpoint } from '../support/tables.js';
-import { pad, rejects } from './helpers.js';
 
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
