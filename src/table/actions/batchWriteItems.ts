@@ -1,6 +1,7 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchIncompleteError, ValidationError } from '../../errors.js';
-import { backoffDelay, mapConcurrent, sleep } from '../../internal/backoff.js';
+import { backoffDelay, sleep } from '../../internal/backoff.js';
+import { mapConcurrent } from '../../internal/mapConcurrent.js';
 import type { TableContext } from '../context.js';
 import { checkItem } from '../item.js';
 import { keyId, keyOf } from '../keys.js';
