@@ -140,15 +140,36 @@ export class TransactionLimitError extends DynagoError {
   }
 }
 
-/** A batch read or write left items unprocessed after every retry. Nothing is dropped silently. */
+/**
+ * A batch read or write did not do all of its work, and says exactly what was left undone. Nothing is
+ * dropped silently.
+ *
+ * - Batch get: keys still unprocessed after every retry; `unprocessed` lists them, `written` is undefined.
+ * - Batch write/delete: some writes were made and others not, because DynamoDB kept leaving items
+ *   unprocessed (throttling) or because a request failed (then `cause` is that request's error, and the
+ *   writes not yet sent were never sent). `written` counts the writes made, `unprocessed` lists the
+ *   items (puts) or keys (deletes) not written. A write whose request failed counts as not written, even
+ *   though DynamoDB may have applied it before the response was lost: sending it again is safe (puts and
+ *   deletes by key are idempotent), assuming it is not a stale value by then.
+ */
 export class BatchIncompleteError extends DynagoError {
+  /** Batch write/delete: how many of the writes were made. Undefined for a batch get. */
+  readonly written: number | undefined;
+
   constructor(
     message: string,
     /** Keys never read (batch get) or items/keys never written (batch write/delete). */
     readonly unprocessed: Record<string, unknown>[],
-    options: DynagoErrorOptions = {},
+    options: DynagoErrorOptions & { written?: number } = {},
   ) {
-    super('batch.incomplete', message, { retryable: true, ...options });
+    const { written, ...rest } = options;
+    super('batch.incomplete', message, { retryable: true, ...rest });
+    this.written = written;
+  }
+
+  /** Items/keys never written (batch write/delete); the same list as {@link unprocessed}. */
+  get notWritten(): Record<string, unknown>[] {
+    return this.unprocessed;
   }
 }
 

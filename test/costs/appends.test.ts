@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import { type CapacityReport, EventStore, Table } from '../../src/index.js';
-import { countRequests, createTestTable, type RequestCounter, testEndpoint } from '../support/tables.js';
+import { countRequests, type RequestCounter } from '../support/helpers.js';
+import { createTestTable, testEndpoint } from '../support/tables.js';
 
 const deposit = (n: number) => ({ type: 'Deposited', data: { amount: n, currency: 'EUR' } });
 const deposits = (count: number) => Array.from({ length: count }, (_, i) => deposit(i + 1));

@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import type { Table } from '../../src/index.js';
-import { countRequests, createTestTable } from '../support/tables.js';
+import { countRequests } from '../support/helpers.js';
+import { createTestTable } from '../support/tables.js';
 
 const item = (n: number) => ({ pk: `item#${n}`, sk: 'v1', n });
 const key = (n: number) => ({ pk: `item#${n}`, sk: 'v1' });

@@ -8,7 +8,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { AggregateRepository, EventStore, SnapshotStore, type Table } from '../../src/index.js';
-import { countRequests, createTestTable, type RequestCounter } from '../support/tables.js';
+import { countRequests, type RequestCounter } from '../support/helpers.js';
+import { createTestTable } from '../support/tables.js';
 
 const EVENTS = 350;
 const BLOB = 'x'.repeat(10_000);

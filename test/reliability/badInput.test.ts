@@ -18,8 +18,9 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
+import { countRequests } from '../support/helpers.js';
 import { tableFingerprint } from '../support/reliability.js';
-import { countRequests, createTestTable } from '../support/tables.js';
+import { createTestTable } from '../support/tables.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: error classes take different constructor arguments
 type ErrorClass = new (...args: any[]) => DynagoError;

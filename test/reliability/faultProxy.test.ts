@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { DynamoDBUnavailableError, type Table } from '../../src/index.js';
 import { type FaultKind, type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
+import { countRequests } from '../support/helpers.js';
 import { createProxiedTable, failureOf, tableThrough } from '../support/reliability.js';
-import { countRequests, testEndpoint } from '../support/tables.js';
+import { testEndpoint } from '../support/tables.js';
 
 describe('reliability: the fault proxy', () => {
   let proxy: FaultProxy;

@@ -18,8 +18,9 @@ import {
   type Table,
 } from '../../src/index.js';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
+import { countRequests } from '../support/helpers.js';
 import { createProxiedTable, failureOf, storedEvents, storedItems } from '../support/reliability.js';
-import { countRequests, testEndpoint } from '../support/tables.js';
+import { testEndpoint } from '../support/tables.js';
 
 /**
  * A lost response followed by failures on every later attempt: the SDK's 3 attempts of each of the

@@ -23,8 +23,9 @@ import {
 import { CursorCodec, fingerprint } from '../../src/table/cursor.js';
 import { createTestTableName } from '../../src/testing/index.js';
 import { startFaultProxy } from '../support/faultProxy.js';
+import { countRequests } from '../support/helpers.js';
 import { failureOf } from '../support/reliability.js';
-import { countRequests, createTestTable, testEndpoint } from '../support/tables.js';
+import { createTestTable, testEndpoint } from '../support/tables.js';
 
 /** A value that would widen a condition if it were pasted into the expression. */
 const VALUE = ':v OR attribute_exists(pk)';

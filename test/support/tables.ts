@@ -1,9 +1,7 @@
 /**
  * Helpers for tests that need a table: the endpoint the global setup started, fresh tables with random
- * names, and a request counter on an SDK client.
+ * names (the request counter now lives in ./helpers.ts).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Table } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
 
@@ -88,69 +86,5 @@ export async function createTestTable(options: CreateTestTableOptions = {}): Pro
   return table;
 }
 
-/** Requests counted by {@link countRequests}. */
-export interface RequestCounter {
-  /** Requests sent so far per command, e.g. `{ PutItemCommand: 2, QueryCommand: 1 }`. */
-  readonly counts: Record<string, number>;
-  /** All requests sent so far. */
-  total(): number;
-  /** Starts counting from zero again. */
-  reset(): void;
-  /** Stops counting (removes the middleware). */
-  detach(): void;
-}
-
-type AnySdkClient = DynamoDBClient | DynamoDBDocumentClient;
-type CountingMiddleware = (
-  next: (args: unknown) => Promise<unknown>,
-  context: { commandName?: string },
-) => (args: unknown) => Promise<unknown>;
-interface UntypedStack {
-  add(
-    middleware: CountingMiddleware,
-    options: { step: 'finalizeRequest'; priority: 'low'; name: string },
-  ): void;
-  remove(name: string): boolean;
-}
-
-let counterSequence = 0;
-
-/**
- * Counts the HTTP requests `client` sends, per command: a middleware in the `finalizeRequest` step with
- * low priority, i.e. after the SDK's retry middleware, so every attempt (retries included) counts. Keys
- * are the SDK's `context.commandName` of the low-level command: a document client's `PutCommand` counts
- * as `PutItemCommand`. Adding it to a `DynamoDBDocumentClient` counts its underlying client too (they
- * share one middleware stack).
- *
- * @example
- * ```ts
- * const requests = countRequests(table.client);
- * await table.putItem('a', 'b', { n: 1 });
- * expect(requests.counts.PutItemCommand).to.equal(1);
- * expect(requests.total()).to.equal(1);
- * requests.detach();
- * ```
- */
-export function countRequests(client: AnySdkClient): RequestCounter {
-  const counts: Record<string, number> = {};
-  const name = `dynagoTestRequestCounter${++counterSequence}`;
-  const stack = client.middlewareStack as unknown as UntypedStack;
-  stack.add(
-    (next, context) => async (args) => {
-      const command = context.commandName ?? 'unknown';
-      counts[command] = (counts[command] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'finalizeRequest', priority: 'low', name },
-  );
-  return {
-    counts,
-    total: () => Object.values(counts).reduce((sum, count) => sum + count, 0),
-    reset: () => {
-      for (const key of Object.keys(counts)) delete counts[key];
-    },
-    detach: () => {
-      stack.remove(name);
-    },
-  };
-}
+// The request counter moved to the shared helpers; re-exported for the files that import it from here.
+export { countRequests, type RequestCounter } from './helpers.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { type Table, ValidationError } from '../../src/index.js';
+import { pad, recordInputs, rejects } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { pad, recordInputs, rejects } from './helpers.js';
 
 type Stored = {
   pk: string;

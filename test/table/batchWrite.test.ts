@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ItemTooLargeError, type Table, ValidationError } from '../../src/index.js';
+import { pad, recordInputs, rejects } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { pad, recordInputs, rejects } from './helpers.js';
 
 const itemsOf = (pk: string, count: number) =>
   Array.from({ length: count }, (_, n) => ({ pk, sk: pad(n), n, label: `${pk}-${n}` }));

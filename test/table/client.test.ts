@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { DynamoDBError, Table, TableNotFoundError, ValidationError } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
+import { rejects, throws } from '../support/helpers.js';
 import { countRequests, testEndpoint } from '../support/tables.js';
-import { rejects, throws } from './helpers.js';
 
 describe('new Table and createTable', () => {
   const endpoint = () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { InvalidCursorError, Table } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
+import { collect, rejects } from '../support/helpers.js';
 import { countRequests, createTestTable, testEndpoint } from '../support/tables.js';
-import { collect, rejects } from './helpers.js';
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConditionFailedError, OptimisticLockError, type Table, ValidationError } from '../../src/index.js';
+import { rejects } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { rejects } from './helpers.js';
 
 describe('Table.deleteItem', () => {
   let table: Table;

@@ -11,8 +11,8 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
+import { collect, type ErrorClass, rejects } from '../support/helpers.js';
 import { countRequests, createTestTable, testEndpoint } from '../support/tables.js';
-import { collect, type ErrorClass, rejects } from './helpers.js';
 
 describe('Table errors', () => {
   let table: Table;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Table } from '../../src/index.js';
+import { recordInputs } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { recordInputs } from './helpers.js';
 
 describe('Table.getItem', () => {
   let table: Table;

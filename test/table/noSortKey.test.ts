@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OptimisticLockError, type Table, ValidationError } from '../../src/index.js';
+import { recordInputs, rejects } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { recordInputs, rejects } from './helpers.js';
 
 describe('Table without a sort key', () => {
   let table: Table;

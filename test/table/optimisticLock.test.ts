@@ -6,8 +6,8 @@ import {
   type Table,
   ValidationError,
 } from '../../src/index.js';
+import { recordInputs, rejects } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { recordInputs, rejects } from './helpers.js';
 
 interface SentCondition {
   ConditionExpression: string;

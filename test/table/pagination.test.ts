@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Table } from '../../src/index.js';
+import { collect, pad, recordInputs } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { collect, pad, recordInputs } from './helpers.js';
 
 interface PageItem {
   pk: string;

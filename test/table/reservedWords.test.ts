@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ConditionFailedError, OptimisticLockError, Table } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
+import { collect, rejects } from '../support/helpers.js';
 import { createTestTable, testEndpoint } from '../support/tables.js';
-import { collect, rejects } from './helpers.js';
 
 // name, status, size, data, comment, count, timestamp, value: all DynamoDB reserved words.
 const product = {

@@ -6,8 +6,8 @@ import {
   TransactionLimitError,
   ValidationError,
 } from '../../src/index.js';
+import { recordInputs, rejects, throws } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { recordInputs, rejects, throws } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -4,12 +4,17 @@
  * each batch request to DynamoDB Local and reports the rest as unprocessed, or throws DynamoDB's
  * throttling exception. Everything that does get through is real, so what was written is read back.
  */
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DynamoDBClient,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { BatchIncompleteError, DynamoDBUnavailableError, Table } from '../../src/index.js';
+import { pad, rejects } from '../support/helpers.js';
 import { createTestTable, testEndpoint } from '../support/tables.js';
-import { pad, rejects } from './helpers.js';
 
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
@@ -259,8 +264,9 @@ describe('Table batch retries of unprocessed keys and items (stubbed SDK)', () =
         );
         expect(error.unprocessed).to.have.deep.members(blocked);
         expect(error.unprocessed).to.have.length(2);
-        expect(error.message).to.contain('2 of 30 writes were still unprocessed after 3 attempts');
-        expect(error.message).to.contain('the others were written');
+        expect(error.message).to.contain('28 of 30 writes were written, 2 were not');
+        expect(error.message).to.contain('still unprocessed after 3 attempts');
+        expect(error.written).to.equal(28);
         const calls = (stub.calls.BatchWriteItemCommand ?? []).map((input) =>
           writesOf(input, real.tableName),
         );
@@ -286,7 +292,7 @@ describe('Table batch retries of unprocessed keys and items (stubbed SDK)', () =
           BatchIncompleteError,
         );
         expect(error.unprocessed).to.deep.equal([{ pk: 'stubborn#1', sk: 'v' }]);
-        expect(error.message).to.contain('batchDeleteItems: 1 of 6 writes');
+        expect(error.message).to.contain('batchDeleteItems: 5 of 6 writes were written, 1 were not');
       } finally {
         stub.destroy();
       }
@@ -317,6 +323,98 @@ describe('Table batch retries of unprocessed keys and items (stubbed SDK)', () =
         stub.destroy();
       }
       expect(await real.getItem('abort#1', 'v', { consistentRead: true })).to.equal(undefined);
+    });
+  });
+
+  describe('a failed batch write request (stubbed SDK)', () => {
+    const readBack = (keys: Key[]) => real.batchGetItems(keys, { consistentRead: true });
+    const serverError = () => new InternalServerError({ message: 'Internal server error', $metadata: {} });
+
+    it('stops sending, waits for the requests in flight, and lists exactly the items not written (stubbed SDK)', async () => {
+      // 250 items = 10 requests, 4 at a time. The second request fails after 5 ms; the others take 30 ms.
+      const stub = stubbedTable(real, {
+        BatchWriteItemCommand: async (input, forward, call) => {
+          if (call === 2) {
+            await delay(5);
+            throw serverError();
+          }
+          await delay(30);
+          return forward(input);
+        },
+      });
+      const items = Array.from({ length: 250 }, (_, n) => ({ pk: 'fail250', sk: pad(n), n }));
+      let error: BatchIncompleteError;
+      let sent: Key[][];
+      try {
+        error = await rejects(stub.table.batchWriteItems(items), BatchIncompleteError);
+        const requestsAtRejection = stub.calls.BatchWriteItemCommand?.length;
+        await delay(100);
+        expect(stub.calls.BatchWriteItemCommand, 'no request after the rejection').to.have.length(
+          requestsAtRejection ?? -1,
+        );
+        sent = (stub.calls.BatchWriteItemCommand ?? []).map((input) =>
+          writesOf(input, real.tableName).map(keyOfWrite),
+        );
+      } finally {
+        stub.destroy();
+      }
+      expect(sent.map((keys) => keys.length)).to.deep.equal([25, 25, 25, 25]);
+      const writtenKeys = new Set([0, 2, 3].flatMap((call) => sent[call] ?? []).map((key) => key.sk));
+      const written = items.filter((item) => writtenKeys.has(item.sk));
+      const notWritten = items.filter((item) => !writtenKeys.has(item.sk));
+      expect(error.code).to.equal('batch.incomplete');
+      expect(error.written).to.equal(75);
+      expect(error.unprocessed).to.have.length(175);
+      expect(error.unprocessed).to.have.deep.members(notWritten);
+      expect(error.notWritten).to.equal(error.unprocessed);
+      expect(error.cause).to.be.instanceOf(DynamoDBUnavailableError);
+      expect(error.message).to.contain('batchWriteItems: 75 of 250 writes were written, 175 were not');
+      expect(error.message).to.contain('a request failed');
+      // What the error says is what the table holds.
+      expect(await readBack(written)).to.deep.equal(written);
+      expect(await readBack(notWritten)).to.deep.equal([]);
+    });
+
+    it('sends no retry of unprocessed items once another request failed (stubbed SDK)', async () => {
+      // Two requests: the first writes 10 of its 25 and waits (a long backoff) to retry 15; the second fails.
+      const stub = stubbedTable(
+        real,
+        {
+          BatchWriteItemCommand: async (input, forward, call) => {
+            if (call === 2) {
+              await delay(20);
+              throw serverError();
+            }
+            const requests = writesOf(input, real.tableName);
+            await forward({ RequestItems: { [real.tableName]: requests.slice(0, 10) } });
+            return { UnprocessedItems: { [real.tableName]: requests.slice(10) } };
+          },
+        },
+        { maxAttempts: 5, baseDelayMs: 600_000, maxDelayMs: 600_000 },
+      );
+      const items = Array.from({ length: 50 }, (_, n) => ({ pk: 'fail50', sk: pad(n), n }));
+      try {
+        const error = await rejects(stub.table.batchDeleteItems(items), BatchIncompleteError);
+        expect(stub.calls.BatchWriteItemCommand).to.have.length(2);
+        expect(error.written).to.equal(10);
+        expect(error.unprocessed).to.have.length(40);
+        expect(error.message).to.contain('batchDeleteItems: 10 of 50 writes were written, 40 were not');
+      } finally {
+        stub.destroy();
+      }
+    });
+
+    it("when nothing was written, the failed request's own error is thrown (stubbed SDK)", async () => {
+      const stub = stubbedTable(real, {
+        BatchWriteItemCommand: async () => {
+          throw serverError();
+        },
+      });
+      try {
+        await rejects(stub.table.batchWriteItems([{ pk: 'fail1', sk: 'v' }]), DynamoDBUnavailableError);
+      } finally {
+        stub.destroy();
+      }
     });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConditionFailedError, type Table, ValidationError } from '../../src/index.js';
+import { rejects } from '../support/helpers.js';
 import { countRequests, createTestTable } from '../support/tables.js';
-import { rejects } from './helpers.js';
 
 describe('Table.updateItem', () => {
   let table: Table;

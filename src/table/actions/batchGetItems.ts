@@ -1,6 +1,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchIncompleteError, ValidationError } from '../../errors.js';
-import { backoffDelay, mapConcurrent, sleep } from '../../internal/backoff.js';
+import { backoffDelay, sleep } from '../../internal/backoff.js';
+import { mapConcurrent } from '../../internal/mapConcurrent.js';
 import type { TableContext } from '../context.js';
 import { keyId, keyOf } from '../keys.js';
 import type { GetItemOptions } from './getItem.js';
