@@ -15,7 +15,7 @@
  * | `DynamoDBUnavailableError`      | yes       | no         |
  * | `BatchIncompleteError`          | yes       | no         |
  * | `TransactionConflictError`      | yes       | no         |
- * | `DynamoDBError`                 | when DynamoDB blamed itself (a server fault) | no |
+ * | `DynamoDBError`                 | on a server fault | no |
  * | `OptimisticLockError`           | no        | yes        |
  * | `ConcurrencyError`              | no        | yes        |
  * | every other error               | no        | no         |
@@ -153,21 +153,84 @@ export interface CancellationReason {
   item?: Record<string, unknown>;
 }
 
-/** DynamoDB cancelled the transaction: nothing was written. `reasons[i]` belongs to operation `i`. */
+/** `#1: ConditionalCheckFailed (message), #3: …` for the operations that did fail. */
+function describeReasons(reasons: CancellationReason[]): string {
+  const failed = reasons
+    .map((reason, index) => ({ reason, index }))
+    .filter(({ reason }) => reason.code !== 'None')
+    .map(({ reason, index }) => `#${index}: ${reason.code}${reason.message ? ` (${reason.message})` : ''}`);
+  return failed.join(', ') || 'none reported';
+}
+
+/**
+ * DynamoDB cancelled the transaction because a condition did not hold (`ConditionalCheckFailed`), or
+ * for a reason dynago has no better error for: nothing was written. `reasons[i]` belongs to operation
+ * `i`. Throttling, `TransactionConflict`, `ValidationError` and `ItemCollectionSizeLimitExceeded`
+ * cancellations have errors of their own (see `transactWrite`).
+ */
 export class TransactionCanceledError extends DynagoError {
   constructor(
     readonly reasons: CancellationReason[],
     options: DynagoErrorOptions = {},
   ) {
-    const failed = reasons
-      .map((reason, index) => ({ reason, index }))
-      .filter(({ reason }) => reason.code !== 'None')
-      .map(({ reason, index }) => `#${index}: ${reason.code}${reason.message ? ` (${reason.message})` : ''}`);
     super(
       'transaction.canceled',
-      `Transaction cancelled, nothing was written. Failed operations: ${failed.join(', ') || 'none reported'}.`,
+      `Transaction cancelled, nothing was written. Failed operations: ${describeReasons(reasons)}.`,
       options,
     );
+  }
+}
+
+/**
+ * The transaction kept being cancelled because another transaction held one of its items
+ * (`TransactionConflict`), through every re-send of `transactionRetry` (same `ClientRequestToken`).
+ * Nothing was written; `retryable`: the same transaction may go through later. Not a failed condition.
+ */
+export class TransactionConflictError extends DynagoError {
+  constructor(
+    readonly reasons: CancellationReason[],
+    /** How many times the transaction was sent. */
+    readonly attempts: number,
+    options: DynagoErrorOptions = {},
+  ) {
+    super(
+      'transaction.conflict',
+      `Transaction cancelled ${attempts === 1 ? 'once' : `${attempts} times`} by concurrent transactions on the same items; nothing was written. ` +
+        `Conflicting operations: ${describeReasons(reasons)}. Sending it again later may succeed.`,
+      { retryable: true, ...options },
+    );
+  }
+}
+
+/**
+ * DynamoDB refused one operation of a transaction as invalid (cancellation reason `ValidationError`,
+ * for example an update that adds to an attribute of the wrong type). Nothing was written. A
+ * {@link ValidationError} (same code), with the transaction's `reasons`.
+ */
+export class TransactionValidationError extends ValidationError {
+  constructor(
+    readonly reasons: CancellationReason[],
+    options: DynagoErrorOptions = {},
+  ) {
+    super(
+      `Transaction cancelled: DynamoDB found an operation invalid, nothing was written. Failed operations: ${describeReasons(reasons)}.`,
+      options,
+    );
+  }
+}
+
+/**
+ * An item collection (the items sharing a partition key, in a table with a local secondary index)
+ * would exceed DynamoDB's 10 GB limit. Nothing was written; sending it again fails the same way until
+ * items of that partition are deleted. From a transaction (`reasons` set) or a single write.
+ */
+export class ItemCollectionSizeLimitError extends DynagoError {
+  constructor(
+    message: string,
+    readonly reasons: CancellationReason[] | undefined,
+    options: DynagoErrorOptions = {},
+  ) {
+    super('validation.itemCollectionSizeLimit', message, options);
   }
 }
 
