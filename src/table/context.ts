@@ -87,6 +87,10 @@ export function createContext(options: TableOptions): TableContext {
     batchRetry,
     transactionRetry,
     async send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O> {
+      // An aborted call rejects with the signal's reason itself, as fetch does: the SDK's own
+      // "Request aborted" AbortError (with a timeout's TimeoutError only as its cause) is replaced by it,
+      // whether the signal was aborted before the call or while the request was under way.
+      signal?.throwIfAborted();
       if (onCapacity) (command.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
       try {
         // biome-ignore lint/suspicious/noExplicitAny: every lib-dynamodb command goes through this one door
@@ -95,6 +99,7 @@ export function createContext(options: TableOptions): TableContext {
           reportCapacity(onCapacity, operation, (output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
         return output as O;
       } catch (err) {
+        signal?.throwIfAborted();
         throw translateError(err, options, operation);
       }
     },

@@ -161,7 +161,8 @@ export function openCursor(
 
 /**
  * Every matching item, streamed page by page (one DynamoDB page in memory, two with `prefetch`).
- * Accepts a `cursor` from `query` to continue from there.
+ * Accepts a `cursor` from `query` to continue from there. With `signal`, an abort rejects the
+ * iteration with the signal's reason before the next item, even in the middle of a page.
  */
 export async function* queryAll<T>(
   ctx: TableContext,
@@ -204,6 +205,8 @@ export async function* queryAll<T>(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (const item of items) {
+      // A page in memory is not a reason to keep going: an abort stops the stream before the next item.
+      options.signal?.throwIfAborted();
       yield item;
       yielded++;
       if (limit !== undefined && yielded >= limit) return;
