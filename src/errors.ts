@@ -2,7 +2,29 @@
  * The error catalogue. Everything dynago throws extends {@link DynagoError}; each error has a dotted
  * `code` (grouped by range: `validation.*`, `condition.*`, `transaction.*`, `batch.*`, `cursor.*`,
  * `table.*`, `events.*`, `dynamodb.*`, `testing.*`), keeps the SDK's exception as `cause`, and says
- * whether sending the same request again may succeed (`retryable`).
+ * what the caller may do next with two flags that never both hold:
+ *
+ * - `retryable`: sending the very same request again, later, may succeed (throttling, a network
+ *   fault, a transaction that kept meeting another one). Nothing about the caller's decision changes.
+ * - `reloadable`: the request was refused because the stored state is not the one the caller decided
+ *   on (another writer was first). Sending it again would fail the same way: read the current state,
+ *   decide again, and send a new request.
+ *
+ * | error                           | retryable | reloadable |
+ * | ------------------------------- | --------- | ---------- |
+ * | `DynamoDBUnavailableError`      | yes       | no         |
+ * | `BatchIncompleteError`          | yes       | no         |
+ * | `TransactionConflictError`      | yes       | no         |
+ * | `DynamoDBError`                 | on a server fault | no |
+ * | `OptimisticLockError`           | no        | yes        |
+ * | `ConcurrencyError`              | no        | yes        |
+ * | every other error               | no        | no         |
+ *
+ * A plain `ConditionFailedError` or a `TransactionCanceledError` is not `reloadable`: the condition is
+ * the caller's own, and only the caller knows whether it is a version check (reload) or a rule that
+ * will keep failing (say, a unique name).
+ *
+ * `testing.noDynamoDB` is thrown by `dynago/testing` (its `NoDynamoDBError` lives there, not here).
  *
  * @example
  * ```ts
@@ -19,9 +41,11 @@
 export type DynagoErrorCode =
   | 'validation.invalidInput'
   | 'validation.itemTooLarge'
+  | 'validation.itemCollectionSizeLimit'
   | 'condition.failed'
   | 'condition.optimisticLock'
   | 'transaction.canceled'
+  | 'transaction.conflict'
   | 'transaction.limit'
   | 'batch.incomplete'
   | 'cursor.invalid'
@@ -33,21 +57,36 @@ export type DynagoErrorCode =
   | 'dynamodb.error'
   | 'testing.noDynamoDB';
 
+/** What every error constructor accepts besides its message. Both flags default to false. */
 export interface DynagoErrorOptions {
   cause?: unknown;
+  /** See {@link DynagoError.retryable}. */
   retryable?: boolean;
+  /** See {@link DynagoError.reloadable}. */
+  reloadable?: boolean;
 }
 
+/** The base of every error dynago throws; see the module comment for the two flags. */
 export class DynagoError extends Error {
   readonly code: DynagoErrorCode;
-  /** True when sending the same request again, later, may succeed (throttling, a network fault). */
+  /**
+   * True when sending the same request again, later, may succeed (throttling, a network fault, a
+   * transaction conflict): retry it as it is, with backoff. Never true together with `reloadable`.
+   */
   readonly retryable: boolean;
+  /**
+   * True when the stored state is not the one the caller decided on (someone else wrote first): the
+   * same request would fail again. Reload, decide again, send a new request.
+   */
+  readonly reloadable: boolean;
 
   constructor(code: DynagoErrorCode, message: string, options: DynagoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
+    // One flag at most: an error that is both would send a retry loop and a reload loop after it at once.
+    this.reloadable = !this.retryable && (options.reloadable ?? false);
   }
 
   /** Type guard: `err` is a dynago error, optionally with a code that starts with `codePrefix`. */
@@ -103,7 +142,7 @@ export class OptimisticLockError<T = Record<string, unknown>> extends ConditionF
       `Optimistic lock on "${attribute}" failed: expected ${expected === 0 ? 'no item' : expected}, but ${found}. ` +
         'Reload the item (it is on error.item) and retry.',
       item,
-      { ...options, code: 'condition.optimisticLock' },
+      { reloadable: true, ...options, code: 'condition.optimisticLock' },
     );
   }
 }
@@ -115,21 +154,84 @@ export interface CancellationReason {
   item?: Record<string, unknown>;
 }
 
-/** DynamoDB cancelled the transaction: nothing was written. `reasons[i]` belongs to operation `i`. */
+/** `#1: ConditionalCheckFailed (message), #3: …` for the operations that did fail. */
+function describeReasons(reasons: CancellationReason[]): string {
+  const failed = reasons
+    .map((reason, index) => ({ reason, index }))
+    .filter(({ reason }) => reason.code !== 'None')
+    .map(({ reason, index }) => `#${index}: ${reason.code}${reason.message ? ` (${reason.message})` : ''}`);
+  return failed.join(', ') || 'none reported';
+}
+
+/**
+ * DynamoDB cancelled the transaction because a condition did not hold (`ConditionalCheckFailed`), or
+ * for a reason dynago has no better error for: nothing was written. `reasons[i]` belongs to operation
+ * `i`. Throttling, `TransactionConflict`, `ValidationError` and `ItemCollectionSizeLimitExceeded`
+ * cancellations have errors of their own (see `transactWrite`).
+ */
 export class TransactionCanceledError extends DynagoError {
   constructor(
     readonly reasons: CancellationReason[],
     options: DynagoErrorOptions = {},
   ) {
-    const failed = reasons
-      .map((reason, index) => ({ reason, index }))
-      .filter(({ reason }) => reason.code !== 'None')
-      .map(({ reason, index }) => `#${index}: ${reason.code}${reason.message ? ` (${reason.message})` : ''}`);
     super(
       'transaction.canceled',
-      `Transaction cancelled, nothing was written. Failed operations: ${failed.join(', ') || 'none reported'}.`,
+      `Transaction cancelled, nothing was written. Failed operations: ${describeReasons(reasons)}.`,
       options,
     );
+  }
+}
+
+/**
+ * The transaction kept being cancelled because another transaction held one of its items
+ * (`TransactionConflict`), through every re-send of `transactionRetry` (same `ClientRequestToken`).
+ * Nothing was written; `retryable`: the same transaction may go through later. Not a failed condition.
+ */
+export class TransactionConflictError extends DynagoError {
+  constructor(
+    readonly reasons: CancellationReason[],
+    /** How many times the transaction was sent. */
+    readonly attempts: number,
+    options: DynagoErrorOptions = {},
+  ) {
+    super(
+      'transaction.conflict',
+      `Transaction cancelled ${attempts === 1 ? 'once' : `${attempts} times`} by concurrent transactions on the same items; nothing was written. ` +
+        `Conflicting operations: ${describeReasons(reasons)}. Sending it again later may succeed.`,
+      { retryable: true, ...options },
+    );
+  }
+}
+
+/**
+ * DynamoDB refused one operation of a transaction as invalid (cancellation reason `ValidationError`,
+ * for example an update that adds to an attribute of the wrong type). Nothing was written. A
+ * {@link ValidationError} (same code), with the transaction's `reasons`.
+ */
+export class TransactionValidationError extends ValidationError {
+  constructor(
+    readonly reasons: CancellationReason[],
+    options: DynagoErrorOptions = {},
+  ) {
+    super(
+      `Transaction cancelled: DynamoDB found an operation invalid, nothing was written. Failed operations: ${describeReasons(reasons)}.`,
+      options,
+    );
+  }
+}
+
+/**
+ * An item collection (the items sharing a partition key, in a table with a local secondary index)
+ * would exceed DynamoDB's 10 GB limit. Nothing was written; sending it again fails the same way until
+ * items of that partition are deleted. From a transaction (`reasons` set) or a single write.
+ */
+export class ItemCollectionSizeLimitError extends DynagoError {
+  constructor(
+    message: string,
+    readonly reasons: CancellationReason[] | undefined,
+    options: DynagoErrorOptions = {},
+  ) {
+    super('validation.itemCollectionSizeLimit', message, options);
   }
 }
 
@@ -208,7 +310,11 @@ export class DynamoDBError extends DynagoError {
   }
 }
 
-/** The expected version of a stream did not match: another writer appended first. */
+/**
+ * The expected version of a stream did not match: another writer appended first. Nothing was written.
+ * `reloadable`, not `retryable`: the same append would meet the same version again; load the stream,
+ * decide again, and append with the new expected version.
+ */
 export class ConcurrencyError extends DynagoError {
   constructor(
     readonly streamId: string,
@@ -216,16 +322,31 @@ export class ConcurrencyError extends DynagoError {
     readonly actualVersion: number | undefined,
     options: DynagoErrorOptions = {},
   ) {
-    const actual =
-      actualVersion === undefined
-        ? `version ${Number(expectedVersion) + 1} is already taken`
-        : `it is at version ${actualVersion}`;
-    super(
-      'events.concurrency',
-      `Stream "${streamId}" was expected at version ${expectedVersion}, but ${actual}. Reload the stream and decide again.`,
-      { retryable: true, ...options },
+    super('events.concurrency', concurrencyMessage(streamId, expectedVersion, actualVersion), {
+      reloadable: true,
+      ...options,
+    });
+  }
+}
+
+function concurrencyMessage(
+  streamId: string,
+  expectedVersion: number | 'any',
+  actualVersion: number | undefined,
+): string {
+  const now = actualVersion === undefined ? '' : ` (it is at version ${actualVersion})`;
+  if (expectedVersion === 'any') {
+    // 'any' has no version to add 1 to: it fails only when other writers kept taking the next version.
+    return (
+      `Stream "${streamId}": an append with expectedVersion 'any' kept finding the next version taken by other writers${now}. ` +
+      'Nothing was written; try again later.'
     );
   }
+  const actual =
+    actualVersion === undefined
+      ? `version ${expectedVersion + 1} is already taken`
+      : `it is at version ${actualVersion}`;
+  return `Stream "${streamId}" was expected at version ${expectedVersion}, but ${actual}. Reload the stream and decide again.`;
 }
 
 /** A stream's versions are not gapless: an event is missing or out of place. Never skipped silently. */
@@ -243,13 +364,6 @@ export class StreamCorruptedError extends DynagoError {
           foundVersion === undefined ? 'the end of the stream' : `version ${foundVersion}`
         }. Events must be written only through EventStore.append.`,
     );
-  }
-}
-
-/** `dynago/testing` found no DynamoDB to run against. The message lists the ways to get one. */
-export class NoDynamoDBError extends DynagoError {
-  constructor(message: string, options: DynagoErrorOptions = {}) {
-    super('testing.noDynamoDB', message, options);
   }
 }
 

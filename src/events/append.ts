@@ -8,7 +8,7 @@ import {
   TransactionLimitError,
   ValidationError,
 } from '../errors.js';
-import { type BackoffOptions, backoffDelay, sleep } from '../internal/backoff.js';
+import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
 import { checkItem } from '../table/item.js';
 import type { Table } from '../table/Table.js';
 import { EVENT_PREFIX, eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
@@ -20,12 +20,11 @@ import { checkCommandId, checkEvents, checkExpectedVersion, checkId } from './va
 /** At most this many events (items) in one append or appendMany: DynamoDB's transaction limit. */
 export const MAX_EVENTS_PER_APPEND = 100;
 /** Re-sends of a write that DynamoDB left unanswered through the SDK's own retries. */
-const RESENDS: BackoffOptions = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 1_000 };
+const RESENDS: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
 /** DynamoDB's limit on the total size of the items in one transaction. */
 const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
-const ANY_BACKOFF: BackoffOptions = { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 500 };
 /** How often an append with expectedVersion 'any' re-reads the head and tries again under contention. */
-const ANY_ATTEMPTS = 10;
+const ANY_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 500 };
 
 interface StreamPlan {
   streamId: string;
@@ -105,13 +104,13 @@ export class Appender {
         if (mine) return mine;
       }
       const conflicted = plans.filter((_, index) => outcome.conflicts.includes(index));
-      const retryable = conflicted.every((plan) => plan.expected === 'any');
-      if (!retryable || attempt >= ANY_ATTEMPTS) {
+      const reloadable = conflicted.every((plan) => plan.expected === 'any'); // we may pick a new base
+      if (!reloadable || attempt >= ANY_RETRY.maxAttempts) {
         const first =
           conflicted.find((plan) => plan.expected !== 'any') ?? conflicted[0] ?? (plans[0] as StreamPlan);
         throw new ConcurrencyError(first.streamId, first.expected, undefined, { cause: outcome.cause });
       }
-      await sleep(backoffDelay(attempt, ANY_BACKOFF), signal); // spread contending 'any' writers apart
+      await sleep(backoffDelay(attempt, ANY_RETRY), signal); // spread contending 'any' writers apart
     }
   }
 
@@ -257,7 +256,7 @@ export class Appender {
       try {
         return await this.write(plans, timestamp, token, signal);
       } catch (error) {
-        if (!(error instanceof DynagoError) || !error.retryable || resend > RESENDS.maxAttempts) throw error;
+        if (!(error instanceof DynagoError) || !error.retryable || resend >= RESENDS.maxAttempts) throw error;
         await sleep(backoffDelay(resend, RESENDS), signal);
       }
     }

@@ -63,17 +63,16 @@ export class Reader {
     const range = this.range(streamId, options);
     const [condition, values] = this.rangeQuery(range);
     const queryOptions = this.rangeOptions(range, options.signal);
-    let expected: number | undefined = range.forward ? range.from : undefined;
-    if (options.cursor !== undefined) {
-      // the page starts right after the cursor's event: a version missing at the boundary is a gap too
-      const after = this.table.openCursor(condition, values, { ...queryOptions, cursor: options.cursor });
-      const version = after[this.table.sortKeyName as string] as number;
-      expected = range.forward ? version + 1 : version - 1;
-    }
     const page = await this.table.query<Record<string, unknown>>(condition, values, {
       ...queryOptions,
       ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
     });
+    let expected: number | undefined = range.forward ? range.from : undefined;
+    if (page.after !== undefined) {
+      // the page starts right after the cursor's event: a version missing at the boundary is a gap too
+      const version = page.after[this.table.sortKeyName as string] as number;
+      expected = range.forward ? version + 1 : version - 1;
+    }
     const events = page.items.map((item) => {
       const event = toStoredEvent<E>(this.table, item);
       expected = this.checkNext(range, event, expected);

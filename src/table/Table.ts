@@ -7,7 +7,6 @@ import { deleteItem } from './actions/deleteItem.js';
 import { type GetItemOptions, getItem } from './actions/getItem.js';
 import { putItem } from './actions/putItem.js';
 import {
-  openCursor,
   type QueryAllOptions,
   type QueryOptions,
   type QueryResult,
@@ -163,18 +162,6 @@ export class Table {
     options?: QueryOptions,
   ): Promise<QueryResult<T>> {
     return query<T>(this.ctx, keyCondition, values, options);
-  }
-
-  /**
-   * The key a `query` cursor continues after, for the very query that made it (else InvalidCursorError).
-   * @example `const lastKey = table.openCursor('pk = :pk', { ':pk': 'a' }, { cursor: page.cursor });`
-   */
-  openCursor(
-    keyCondition: string,
-    values: Record<string, unknown>,
-    options: QueryOptions & { cursor: string },
-  ): Record<string, unknown> {
-    return openCursor(this.ctx, keyCondition, values, options);
   }
 
   /**

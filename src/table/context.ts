@@ -1,6 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type BackoffOptions, defaultBatchBackoff } from '../internal/backoff.js';
+import { ValidationError } from '../errors.js';
+import {
+  checkRetryPolicy,
+  defaultBatchRetry,
+  defaultTransactionRetry,
+  type RetryPolicy,
+} from '../internal/backoff.js';
 import { CursorCodec } from './cursor.js';
 import type { KeySchema } from './keys.js';
 import { translateError } from './translateError.js';
@@ -31,11 +37,21 @@ export interface TableOptions {
   client?: DynamoDBDocumentClient;
   /** Key for sealing paging cursors; see {@link CursorCodec}. Defaults to one derived from the table name. */
   cursorSecret?: string | Uint8Array;
-  /** Retries of unprocessed batch items. Default: 8 attempts, 25 ms base, 2 s cap, full jitter. */
-  batchRetry?: Partial<BackoffOptions>;
   /**
-   * Timeouts of the client this table creates (ignored with `client`): connecting (default 3 s) and
-   * waiting for a response (default 30 s). A timed-out attempt is retried by the SDK like a network fault.
+   * Retries of unprocessed batch items. Default: 8 sends in all, 25 ms base, 2 s cap, full jitter.
+   * Checked by `new Table` (ValidationError naming the key); a key set to undefined takes its default.
+   */
+  batchRetry?: Partial<RetryPolicy>;
+  /**
+   * Re-sends of a transaction that DynamoDB cancelled only because of a concurrent transaction on one
+   * of its items (`TransactionConflict`), with the same `ClientRequestToken`. Default: 4 sends in all,
+   * 20 ms base, 500 ms cap. Checked like `batchRetry`.
+   */
+  transactionRetry?: Partial<RetryPolicy>;
+  /**
+   * Timeouts of the client this table creates (ignored with `client`, but still checked): connecting
+   * (default 3 s) and waiting for a response (default 30 s), each a positive number of milliseconds.
+   * A timed-out attempt is retried by the SDK like a network fault.
    */
   timeouts?: { connectMs?: number; requestMs?: number };
   /** Asks DynamoDB for consumed capacity on every request and reports it here. */
@@ -46,11 +62,20 @@ export interface TableOptions {
 export interface TableContext extends KeySchema {
   client: DynamoDBDocumentClient;
   cursors: CursorCodec;
-  batchRetry: BackoffOptions;
+  batchRetry: RetryPolicy;
+  transactionRetry: RetryPolicy;
   send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O>;
 }
 
+/** Builds the context; every option is checked here, before anything is created (called by `new Table`). */
 export function createContext(options: TableOptions): TableContext {
+  const batchRetry = checkRetryPolicy(options.batchRetry, 'new Table: batchRetry', defaultBatchRetry);
+  const transactionRetry = checkRetryPolicy(
+    options.transactionRetry,
+    'new Table: transactionRetry',
+    defaultTransactionRetry,
+  );
+  checkTimeouts(options.timeouts);
   const client = options.client ?? createClient(options);
   const onCapacity = options.onConsumedCapacity;
   return {
@@ -59,8 +84,13 @@ export function createContext(options: TableOptions): TableContext {
     sortKeyName: options.sortKeyName,
     client,
     cursors: new CursorCodec(options.cursorSecret ?? options.tableName),
-    batchRetry: { ...defaultBatchBackoff, ...options.batchRetry },
+    batchRetry,
+    transactionRetry,
     async send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O> {
+      // An aborted call rejects with the signal's reason itself, as fetch does: the SDK's own
+      // "Request aborted" AbortError (with a timeout's TimeoutError only as its cause) is replaced by it,
+      // whether the signal was aborted before the call or while the request was under way.
+      signal?.throwIfAborted();
       if (onCapacity) (command.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
       try {
         // biome-ignore lint/suspicious/noExplicitAny: every lib-dynamodb command goes through this one door
@@ -69,10 +99,36 @@ export function createContext(options: TableOptions): TableContext {
           reportCapacity(onCapacity, operation, (output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
         return output as O;
       } catch (err) {
+        signal?.throwIfAborted();
         throw translateError(err, options, operation);
       }
     },
   };
+}
+
+const TIMEOUT_KEYS = ['connectMs', 'requestMs'];
+
+/** `timeouts`: each given value a positive, finite number of milliseconds; undefined keeps the default. */
+function checkTimeouts(timeouts: unknown): void {
+  if (timeouts === undefined) return;
+  if (timeouts === null || typeof timeouts !== 'object' || Array.isArray(timeouts)) {
+    throw new ValidationError(
+      'new Table: timeouts must be an object like { connectMs: 3000, requestMs: 30000 }.',
+    );
+  }
+  for (const [key, value] of Object.entries(timeouts)) {
+    if (!TIMEOUT_KEYS.includes(key)) {
+      throw new ValidationError(
+        `new Table: timeouts.${key} is not an option; use ${TIMEOUT_KEYS.join(', ')}.`,
+      );
+    }
+    // 0 is refused rather than read as "no timeout": a call that can hang forever must be asked for plainly.
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+      throw new ValidationError(
+        `new Table: timeouts.${key} must be a positive number of milliseconds, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}.`,
+      );
+    }
+  }
 }
 
 function createClient(options: TableOptions): DynamoDBDocumentClient {

@@ -1,3 +1,4 @@
+export type { RetryPolicy } from '../internal/backoff.js';
 export type { CreateTableOptions, IndexDefinition, KeyType } from './actions/createTable.js';
 export type { GetItemOptions } from './actions/getItem.js';
 export type { QueryAllOptions, QueryOptions, QueryResult } from './actions/query.js';

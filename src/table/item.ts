@@ -13,7 +13,7 @@ export function byteLength(text: string): number {
 
 /**
  * Walks an item once: rejects what DynamoDB cannot store (functions, symbols, BigInt, NaN, Infinity,
- * cycles, class instances such as Date, empty sets) with a {@link ValidationError} naming the path,
+ * numbers beyond ±(2^53 - 1), cycles, class instances such as Date, empty sets) with a {@link ValidationError} naming the path,
  * and returns its size by DynamoDB's rules, so an oversize item fails before any request.
  *
  * `undefined` properties are left out, as JSON does (the client is set to remove them). `original` is the
@@ -58,6 +58,14 @@ function valueSize(value: unknown, path: string, seen: Set<object>): number {
       if (!Number.isFinite(value)) {
         throw new ValidationError(
           `${path} is ${value}: DynamoDB cannot store NaN or Infinity. Use null or a finite number.`,
+        );
+      }
+      // The SDK refuses these while marshalling (they would not read back as written), and that
+      // surfaced as an opaque DynamoDBError; fractions inside the range are fine.
+      if (value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER) {
+        throw new ValidationError(
+          `${path} is ${value}, beyond the safe integer range (±${Number.MAX_SAFE_INTEGER}): a JavaScript number cannot hold it exactly. ` +
+            'Store it as a string (for example String(bigint)).',
         );
       }
       return numberSize(value);

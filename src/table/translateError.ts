@@ -5,9 +5,12 @@ import {
   DynagoError,
   DynamoDBError,
   DynamoDBUnavailableError,
+  ItemCollectionSizeLimitError,
   ItemTooLargeError,
   TableNotFoundError,
   TransactionCanceledError,
+  TransactionConflictError,
+  TransactionValidationError,
   ValidationError,
 } from '../errors.js';
 import type { KeySchema } from './keys.js';
@@ -70,7 +73,10 @@ export function translateError(err: unknown, schema: KeySchema, operation: strin
       ...(reason.Message ? { message: reason.Message } : {}),
       ...(reason.Item ? { item: rawItem(reason.Item) } : {}),
     }));
-    return new TransactionCanceledError(reasons, { cause: err });
+    return cancellationError(reasons, what, err);
+  }
+  if (name === 'ItemCollectionSizeLimitExceededException') {
+    return new ItemCollectionSizeLimitError(itemCollectionMessage(what), undefined, { cause: err });
   }
   if (name === 'ResourceNotFoundException') return new TableNotFoundError(tableName, { cause: err });
   if (name === 'ValidationException') {
@@ -113,6 +119,53 @@ export function translateError(err: unknown, schema: KeySchema, operation: strin
     cause: err,
     retryable: sdk.$fault === 'server',
   });
+}
+
+/** Cancellation reason codes that mean DynamoDB was throttling, not that anything was wrong with the writes. */
+const THROTTLED_REASONS = new Set([
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
+
+/**
+ * One TransactionCanceledException, by its reasons. The order is a decision: a failed condition is
+ * reported first (the caller must hear that its assumption was wrong, whatever else happened); then
+ * what no re-send can fix (invalid operation, full item collection); then throttling (retryable); a
+ * cancellation by `TransactionConflict` alone comes back as TransactionConflictError, which
+ * `transactWrite` re-sends itself. Reasons it does not know stay a TransactionCanceledError, and no
+ * reasons at all (DynamoDB always sends them) is not read as a conflict: it is a DynamoDBError.
+ */
+function cancellationError(reasons: CancellationReason[], what: string, err: unknown): DynagoError {
+  const codes = new Set(reasons.map((reason) => reason.code).filter((code) => code !== 'None'));
+  if (codes.size === 0) {
+    return new DynamoDBError(
+      `DynamoDB cancelled ${what} without saying why (${reasons.length === 0 ? 'no cancellation reasons' : 'every reason is None'}); nothing was written.`,
+      { cause: err },
+    );
+  }
+  if (codes.has('ConditionalCheckFailed')) return new TransactionCanceledError(reasons, { cause: err });
+  if (codes.has('ValidationError')) return new TransactionValidationError(reasons, { cause: err });
+  if (codes.has('ItemCollectionSizeLimitExceeded')) {
+    return new ItemCollectionSizeLimitError(itemCollectionMessage(what), reasons, { cause: err });
+  }
+  if ([...codes].some((code) => THROTTLED_REASONS.has(code))) {
+    return new DynamoDBUnavailableError(
+      `DynamoDB cancelled ${what} because it was throttling (${[...codes].join(', ')}); nothing was written. It is safe to retry later.`,
+      { cause: err },
+    );
+  }
+  if ([...codes].every((code) => code === 'TransactionConflict')) {
+    return new TransactionConflictError(reasons, 1, { cause: err });
+  }
+  return new TransactionCanceledError(reasons, { cause: err });
+}
+
+function itemCollectionMessage(what: string): string {
+  return (
+    `${what}: an item collection (the items of one partition key, in a table with a local secondary index) ` +
+    'would exceed 10 GB. Nothing was written; delete items of that partition or drop the local index.'
+  );
 }
 
 /** Items on exceptions arrive in DynamoDB's wire format; plain objects already unmarshalled pass through. */

@@ -3,7 +3,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NoDynamoDBError } from '../errors.js';
+import { NoDynamoDBError } from './NoDynamoDBError.js';
 import { waitForHttp } from './waitForHttp.js';
 
 /**

@@ -15,7 +15,6 @@
  * @module
  */
 
-export { NoDynamoDBError } from '../errors.js';
 export { type DockerEngine, DYNAMODB_LOCAL_IMAGE, findDockerEngine } from './docker.js';
 export { findFreePort } from './freePort.js';
 export { DEFAULT_JAVA_OPTIONS, findJava } from './java.js';
@@ -25,4 +24,5 @@ export {
   type StartDynamoDBOptions,
   startDynamoDB,
 } from './launcher.js';
+export { NoDynamoDBError } from './NoDynamoDBError.js';
 export { createTestTableName } from './tableName.js';

@@ -1,8 +1,8 @@
 import { accessSync, constants, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { NoDynamoDBError } from '../errors.js';
 import { findFreePort } from './freePort.js';
+import { NoDynamoDBError } from './NoDynamoDBError.js';
 import { answersHttp, waitForHttp } from './waitForHttp.js';
 import { spawnWatched, type WatchedProcess } from './watchdog.js';
 

@@ -1,4 +1,3 @@
-import { NoDynamoDBError } from '../errors.js';
 import {
   DYNAMODB_LOCAL_IMAGE,
   findDockerEngine,
@@ -6,6 +5,7 @@ import {
   startDockerDynamoDB,
 } from './docker.js';
 import { findJava, locateDynamoDBLocalJar, startJavaDynamoDB } from './java.js';
+import { NoDynamoDBError } from './NoDynamoDBError.js';
 
 /**
  * Where a {@link DynamoDBHandle}'s DynamoDB comes from.

@@ -41,7 +41,9 @@ describe('EventStore.append: expected versions and concurrency', () => {
   ): void {
     expect(error).to.be.instanceOf(DynagoError);
     expect(error.code).to.equal('events.concurrency');
-    expect(error.retryable).to.equal(true);
+    // reload and decide again; sending the same append again would fail the same way
+    expect(error.retryable).to.equal(false);
+    expect(error.reloadable).to.equal(true);
     expect(error.streamId).to.equal(streamId);
     expect(error.expectedVersion).to.equal(expectedVersion);
     expect(error.actualVersion).to.equal(actualVersion);

@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
-import { DynagoError, NoDynamoDBError } from '../../src/errors.js';
-import { createTestTableName, findDockerEngine, startDynamoDB } from '../../src/testing/index.js';
+import { DynagoError } from '../../src/errors.js';
+import {
+  createTestTableName,
+  findDockerEngine,
+  NoDynamoDBError,
+  startDynamoDB,
+} from '../../src/testing/index.js';
 import { answersHttp } from '../../src/testing/waitForHttp.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -43,6 +43,11 @@ export interface QueryResult<T> {
   items: T[];
   /** Present only when more items may follow. */
   cursor?: string;
+  /**
+   * With a `cursor`: the key of the item the page continues after, as the cursor sealed it (decoded
+   * once, for layers that must know where a page starts, such as a gap check at the page boundary).
+   */
+  after?: Record<string, unknown>;
 }
 
 interface QueryPlan {
@@ -129,7 +134,8 @@ export async function query<T>(
   options: QueryOptions = {},
 ): Promise<QueryResult<T>> {
   const { input, fingerprint: print } = plan(ctx, keyCondition, values, options);
-  let startKey = options.cursor === undefined ? undefined : ctx.cursors.decode(options.cursor, print);
+  const after = options.cursor === undefined ? undefined : ctx.cursors.decode(options.cursor, print);
+  let startKey = after;
   const items: T[] = [];
   const limit = options.limit;
   do {
@@ -143,25 +149,17 @@ export async function query<T>(
     items.push(...((output.Items ?? []) as T[]));
     startKey = output.LastEvaluatedKey;
   } while (startKey !== undefined && limit !== undefined && items.length < limit);
-  return startKey === undefined ? { items } : { items, cursor: ctx.cursors.encode(startKey, print) };
-}
-
-/**
- * The key a cursor continues after, checked exactly as `query` would check it (same query or
- * InvalidCursorError). For layers above the table that need to know where a page starts.
- */
-export function openCursor(
-  ctx: TableContext,
-  keyCondition: string,
-  values: Record<string, unknown>,
-  options: QueryOptions & { cursor: string },
-): Record<string, unknown> {
-  return ctx.cursors.decode(options.cursor, plan(ctx, keyCondition, values, options).fingerprint);
+  return {
+    items,
+    ...(startKey !== undefined ? { cursor: ctx.cursors.encode(startKey, print) } : {}),
+    ...(after !== undefined ? { after } : {}),
+  };
 }
 
 /**
  * Every matching item, streamed page by page (one DynamoDB page in memory, two with `prefetch`).
- * Accepts a `cursor` from `query` to continue from there.
+ * Accepts a `cursor` from `query` to continue from there. With `signal`, an abort rejects the
+ * iteration with the signal's reason before the next item, even in the middle of a page.
  */
 export async function* queryAll<T>(
   ctx: TableContext,
@@ -204,6 +202,8 @@ export async function* queryAll<T>(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (const item of items) {
+      // A page in memory is not a reason to keep going: an abort stops the stream before the next item.
+      options.signal?.throwIfAborted();
       yield item;
       yielded++;
       if (limit !== undefined && yielded >= limit) return;

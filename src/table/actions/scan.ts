@@ -57,7 +57,10 @@ export function scanSegments<T>(ctx: TableContext, options: ScanOptions = {}): A
           'Scan',
           options.signal,
         );
-        yield* (page.Items ?? []) as T[];
+        for (const item of (page.Items ?? []) as T[]) {
+          options.signal?.throwIfAborted(); // an abort stops within one item, even mid-page
+          yield item;
+        }
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
     },

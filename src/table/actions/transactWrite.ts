@@ -1,6 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { v4 as uuidv4 } from 'uuid';
-import { TransactionLimitError, ValidationError } from '../../errors.js';
+import { TransactionConflictError, TransactionLimitError, ValidationError } from '../../errors.js';
+import { backoffDelay, sleep } from '../../internal/backoff.js';
 import type { TableContext } from '../context.js';
 import { type Condition, ExpressionBuilder } from '../expression.js';
 import { buildKey, keyId } from '../keys.js';
@@ -104,17 +105,29 @@ export function conditionCheckOp(
 
 export interface TransactWriteOptions extends CallOptions {
   /**
-   * Idempotency token (up to 36 characters). Default: a new UUID per call, which makes the SDK's own
-   * retries of this call idempotent. Pass your own to make your retries of the same call idempotent too
-   * (DynamoDB remembers a token for 10 minutes).
+   * Idempotency token (1 to 36 characters). Default: a new UUID per call, used by every send of that
+   * call (the SDK's retries and the re-sends after `TransactionConflict`), so none of them can apply
+   * the writes twice. Pass your own, the same one each time, when you send the same transaction again
+   * yourself (after a lost response): DynamoDB remembers a token for 10 minutes, and a second success
+   * with it writes nothing again. A token reused with other operations is refused by DynamoDB.
    */
   clientRequestToken?: string;
 }
 
 /**
  * Writes all operations or none. More than 100 operations, or two on the same item, fail before any
- * request. A cancellation throws TransactionCanceledError with one reason per operation. An empty list
- * sends nothing.
+ * request. An empty list sends nothing. A cancelled transaction throws, by its reasons (`reasons[i]`
+ * belongs to operation `i`; nothing was written in every case):
+ *
+ * | reasons include                               | error                                          |
+ * | --------------------------------------------- | ---------------------------------------------- |
+ * | `ConditionalCheckFailed`                      | TransactionCanceledError (a condition failed)  |
+ * | `ValidationError`                             | TransactionValidationError (a ValidationError) |
+ * | `ItemCollectionSizeLimitExceeded`             | ItemCollectionSizeLimitError                   |
+ * | `ThrottlingError`, `ProvisionedThroughputExceeded` | DynamoDBUnavailableError (retryable)      |
+ * | only `TransactionConflict`                    | re-sent with the same token under `transactionRetry`, then TransactionConflictError (retryable) |
+ * | nothing (no reasons, or only `None`)          | DynamoDBError                                  |
+ * | anything else                                 | TransactionCanceledError                       |
  */
 export async function transactWrite(
   ctx: TableContext,
@@ -126,6 +139,7 @@ export async function transactWrite(
       'transactWrite: operations must be an array of table.putOp/deleteOp/updateOp/conditionCheckOp results.',
     );
   if (operations.length === 0) return;
+  checkToken(options.clientRequestToken);
   if (operations.length > TRANSACTION_LIMIT) {
     throw new TransactionLimitError(
       `transactWrite: ${operations.length} operations, but DynamoDB allows at most ${TRANSACTION_LIMIT} in one transaction. Nothing was written; split the work.`,
@@ -145,13 +159,39 @@ export async function transactWrite(
     }
     seen.add(operation.itemId);
   });
-  await ctx.send(
-    new TransactWriteCommand({
-      // biome-ignore lint/suspicious/noExplicitAny: requests were built by the op factories above
-      TransactItems: operations.map((operation) => operation.request) as any,
-      ClientRequestToken: options.clientRequestToken ?? uuidv4(),
-    }),
-    'TransactWriteItems',
-    options.signal,
-  );
+  const token = options.clientRequestToken ?? uuidv4();
+  // Every send carries the very same request, token included, so DynamoDB applies it at most once
+  // however many of these sends reach it. A new command each time: a command is not meant to be re-sent.
+  const input = {
+    // biome-ignore lint/suspicious/noExplicitAny: requests were built by the op factories above
+    TransactItems: operations.map((operation) => operation.request) as any,
+    ClientRequestToken: token,
+  };
+  const policy = ctx.transactionRetry;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.send(new TransactWriteCommand({ ...input }), 'TransactWriteItems', options.signal);
+      return;
+    } catch (err) {
+      // Only a cancellation by concurrent transactions alone is re-sent here: it says nothing about the
+      // caller's conditions and clears in milliseconds. Everything else goes to the caller as it is.
+      if (!(err instanceof TransactionConflictError)) throw err;
+      if (attempt >= policy.maxAttempts) {
+        throw new TransactionConflictError(err.reasons, attempt, { cause: err.cause });
+      }
+      await sleep(backoffDelay(attempt, policy), options.signal);
+    }
+  }
+}
+
+/** A caller's token must be one DynamoDB accepts: 1 to 36 characters. */
+function checkToken(token: unknown): void {
+  if (token === undefined) return;
+  if (typeof token !== 'string' || token.length < 1 || token.length > 36) {
+    throw new ValidationError(
+      `transactWrite: clientRequestToken must be a string of 1 to 36 characters, got ${
+        typeof token === 'string' ? `${token.length} characters` : typeof token
+      }.`,
+    );
+  }
 }
