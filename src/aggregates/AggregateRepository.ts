@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pRetry, { AbortError, type Options as RetryOptions } from 'p-retry';
 import { v7 as uuidv7 } from 'uuid';
 import { ConcurrencyError, ValidationError } from '../errors.js';
@@ -303,6 +304,8 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
       );
     }
     const stop = new AbortController();
+    // Every request of every segment listens on this one signal: more than Node's default of 10.
+    setMaxListeners(0, stop.signal);
     const onAbort = () => stop.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const signal = stop.signal;
@@ -345,19 +348,33 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
         report();
       });
     };
+    /** The stream each segment is folding. */
+    const folding: (Fold | undefined)[] = [];
     const segments = this.events.readAllSegments<StoredOf<Event>>({
       category: this.category,
       signal,
       ...(options.segments !== undefined ? { segments: options.segments } : {}),
-    });
-    const readSegment = async (segment: AsyncIterable<StoredOf<Event>>) => {
-      let current: Fold | undefined;
-      for await (const event of segment) {
-        if (event.streamId !== current?.id) {
-          if (current) await finish(current);
-          current = { id: event.streamId, ...this.initial(), reread: event.version !== 1 };
+      // A gap: the stream goes to `failed` (with its fold, if the segment is folding it) and the rest of
+      // it is skipped; the segment goes on with the next stream.
+      onBroken: (streamId, error) => {
+        const fold = folding.find((candidate) => candidate?.id === streamId);
+        if (fold) {
+          fold.error ??= error;
+          return;
         }
-        const stream = current;
+        failed.push({ streamId, error });
+        totals.streams++;
+        report();
+      },
+    });
+    const readSegment = async (segment: AsyncIterable<StoredOf<Event>>, index: number) => {
+      for await (const event of segment) {
+        let stream = folding[index];
+        if (event.streamId !== stream?.id) {
+          if (stream) await finish(stream);
+          stream = { id: event.streamId, ...this.initial(), reread: event.version !== 1 };
+          folding[index] = stream;
+        }
         totals.events++;
         if (stream.error !== undefined || stream.reread) continue;
         try {
@@ -367,12 +384,14 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
           stream.error = error;
         }
       }
-      if (current) await finish(current);
+      const last = folding[index];
+      folding[index] = undefined;
+      if (last) await finish(last);
     };
     try {
       const outcomes = await Promise.allSettled(
-        segments.map((segment) =>
-          readSegment(segment).catch((error) => {
+        segments.map((segment, index) =>
+          readSegment(segment, index).catch((error) => {
             stop.abort(error); // one failing segment stops the others
             throw error;
           }),

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.js';
+import { type StreamCorruptedError, ValidationError } from '../errors.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
 import { EVENT_PREFIX } from './codec.js';
@@ -170,7 +170,15 @@ export class EventStore {
    * together, in sort-key order); a stream that the scan returns in pieces is completed with a
    * consistent `read`, and a real gap is a StreamCorruptedError rather than a wrong fold.
    */
-  readAllSegments<E extends StoredEvent = StoredEvent>(options: ReadAllOptions = {}): AsyncIterable<E>[] {
-    return this.reader.segments<E>(options);
+  readAllSegments<E extends StoredEvent = StoredEvent>(
+    options: ReadAllOptions & {
+      /**
+       * Report a corrupted stream here and go on with the next one, instead of throwing
+       * StreamCorruptedError (the stream's events after the gap are skipped).
+       */
+      onBroken?: (streamId: string, error: StreamCorruptedError) => void;
+    } = {},
+  ): AsyncIterable<E>[] {
+    return this.reader.segments<E>(options, options.onBroken);
   }
 }

@@ -96,14 +96,17 @@ export class Reader {
    * small part of a large table pays for the whole table; keep such categories in tables of their own,
    * or read them stream by stream with `read` when you know their ids.
    */
-  segments<E extends StoredEvent>(options: ReadAllOptions): AsyncIterable<E>[] {
+  segments<E extends StoredEvent>(
+    options: ReadAllOptions,
+    onBroken?: (streamId: string, error: StreamCorruptedError) => void,
+  ): AsyncIterable<E>[] {
     const segments = options.segments ?? 4;
     if (!Number.isSafeInteger(segments) || segments < 1 || segments > 1_000_000) {
       throw new ValidationError(`readAll: segments must be a whole number from 1, got ${String(segments)}.`);
     }
     const category = options.category === undefined ? undefined : checkCategory(options.category);
     if (category !== undefined && this.categoryIndex !== undefined) {
-      return this.indexedSegments<E>(category, segments, options.signal);
+      return this.indexedSegments<E>(category, segments, options.signal, onBroken);
     }
     const table = this.table;
     // `cat-…` streams, and the singleton stream named `cat` itself: the same rule as categoryOf.
@@ -131,6 +134,7 @@ export class Reader {
               for await (const item of segment) yield toStoredEvent<E>(table, item);
             })(),
             readRange,
+            onBroken,
           ),
       }));
   }
@@ -144,6 +148,7 @@ export class Reader {
     category: string,
     segments: number,
     signal: AbortSignal | undefined,
+    onBroken?: (streamId: string, error: StreamCorruptedError) => void,
   ): AsyncIterable<E>[] {
     const table = this.table;
     const index = this.categoryIndex as string;
@@ -169,14 +174,26 @@ export class Reader {
         for (;;) {
           const next = await shared.next();
           if (next.done) return;
-          yield* read(next.value);
+          try {
+            yield* read(next.value);
+          } catch (error) {
+            if (!(error instanceof StreamCorruptedError) || onBroken === undefined) throw error;
+            onBroken(next.value, error);
+          }
         }
       },
     }));
   }
 
   readAll<E extends StoredEvent>(options: ReadAllOptions): AsyncGenerator<E, void, undefined> {
-    return merge(this.segments<E>(options));
+    const merged = merge(this.segments<E>(options)); // validates now, reads when iterated
+    const signal = options.signal;
+    return (async function* () {
+      for await (const event of merged) {
+        signal?.throwIfAborted(); // merge holds one event per segment ahead: stop within one event
+        yield event;
+      }
+    })();
   }
 
   /** The stream's version and the version, id and digest of its last `depth` events, newest first. One consistent query. */

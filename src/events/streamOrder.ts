@@ -28,10 +28,22 @@ export const REMEMBERED_STREAMS = 10_000;
 export async function* inStreamOrder<E extends StoredEvent>(
   segment: AsyncIterable<E>,
   readRange: RangeReader<E>,
+  /**
+   * Without it, a corrupted stream (a real gap) throws StreamCorruptedError and ends the segment. With it,
+   * the stream is reported here and the rest of it is skipped, and the segment goes on with the next
+   * stream: how `rebuildAll` lists broken streams in `failed` and rebuilds the others.
+   */
+  onBroken?: (streamId: string, error: StreamCorruptedError) => void,
 ): AsyncGenerator<E, void, undefined> {
   const yieldedUpTo = new Map<string, number>(); // left streams, least recently left first
   let stream: string | undefined;
   let next = 1;
+  const broken = (error: unknown): void => {
+    if (!(error instanceof StreamCorruptedError) || onBroken === undefined || stream === undefined)
+      throw error;
+    onBroken(stream, error);
+    next = Number.POSITIVE_INFINITY; // skip the rest of it, in this piece and any later one
+  };
   const leave = () => {
     if (stream === undefined) return;
     yieldedUpTo.delete(stream);
@@ -47,18 +59,23 @@ export async function* inStreamOrder<E extends StoredEvent>(
       stream = event.streamId;
       next = (yieldedUpTo.get(stream) ?? 0) + 1;
     }
-    if (event.version < next) continue; // yielded already, by a catch-up read
+    if (event.version < next) continue; // yielded already (by a catch-up read), or a broken stream
     if (event.version > next) {
       // Versions next … event.version - 1 are not here: read them (a real gap throws StreamCorruptedError).
       let expected = next;
-      for await (const missing of readRange(stream, next, event.version - 1)) {
-        if (missing.version !== expected) {
-          throw new StreamCorruptedError(stream, expected, missing.version);
+      try {
+        for await (const missing of readRange(stream, next, event.version - 1)) {
+          if (missing.version !== expected) {
+            throw new StreamCorruptedError(stream, expected, missing.version);
+          }
+          expected++;
+          yield missing;
         }
-        expected++;
-        yield missing;
+        if (expected !== event.version) throw new StreamCorruptedError(stream, expected, event.version);
+      } catch (error) {
+        broken(error);
+        continue;
       }
-      if (expected !== event.version) throw new StreamCorruptedError(stream, expected, event.version);
       next = event.version;
     }
     next++;

@@ -124,7 +124,8 @@ describe('AggregateRepository.rebuildAll', () => {
     await events.append('counter-poison', added('poison/c1', 3), { expectedVersion: 0 });
     await events.append('counter-gappy', added('gappy/c1', 2), { expectedVersion: 0 });
     await putRawEvent(table, 'counter-gappy', 4, 'Added', { amount: 1, command: 'raw' });
-    totalEvents = [...sizes.values()].reduce((sum, size) => sum + size, 0) + 3 + 3;
+    // poison's 3 events are read; gappy's version 4 is skipped once its gap is found (2 read)
+    totalEvents = [...sizes.values()].reduce((sum, size) => sum + size, 0) + 3 + 2;
   });
 
   after(async () => {

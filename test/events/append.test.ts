@@ -58,6 +58,8 @@ describe('EventStore.append: round trip, ids, timestamps, items, cost', () => {
       {
         pk: `event#${streamId}`,
         sk: 1,
+        // a stream's first event carries its category (the key of the category index)
+        category: 'round',
         id: event.id,
         type: 'Deposited',
         data: { amount: 10, note: 'pay day' },
@@ -78,7 +80,7 @@ describe('EventStore.append: round trip, ids, timestamps, items, cost', () => {
 
     const items = await partitionItems(table, `event#${streamId}`);
     expect(items.map((item) => Object.keys(item).sort())).to.deep.equal([
-      ['data', 'id', 'pk', 'sk', 'timestamp', 'type'],
+      ['category', 'data', 'id', 'pk', 'sk', 'timestamp', 'type'], // category: on the first event only
       ['data', 'id', 'metadata', 'pk', 'sk', 'timestamp', 'type'],
     ]);
     const read = [];

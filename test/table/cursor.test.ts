@@ -62,12 +62,13 @@ describe('Table.query cursors', () => {
     it('is URL-safe and opaque: no key values or attribute names readable in it', () => {
       expect(cursor).to.match(/^[A-Za-z0-9_-]+$/);
       expect(encodeURIComponent(cursor)).to.equal(cursor);
+      // The plaintext would show in the decoded bytes; checking the base64 text for a two-letter value
+      // would fail now and then by chance (random ciphertext), so only quoted or longer values are checked.
       const decoded = Buffer.from(cursor, 'base64url').toString('latin1');
-      for (const text of [cursor, decoded]) {
-        expect(text).not.to.contain('c1');
-        expect(text).not.to.contain('ccc');
-        expect(text).not.to.contain('"pk"');
-      }
+      expect(decoded).not.to.contain('"c1"');
+      expect(decoded).not.to.contain('ccc');
+      expect(decoded).not.to.contain('"pk"');
+      expect(decoded).not.to.contain('"sk"');
     });
 
     it('continues right after the last returned item, and there is none once the partition is done', async () => {
@@ -76,6 +77,7 @@ describe('Table.query cursors', () => {
       const last = await table.query('pk = :pk', { ':pk': 'c1' }, { limit: 10, cursor: next.cursor });
       expect(last).to.deep.equal({
         items: items.slice(6, 9).map(({ pk, sk, gpk, gsk }) => ({ pk, sk, gpk, gsk })),
+        after: { pk: 'c1', sk: 'ffffff' }, // the key the cursor continued after
       });
     });
 

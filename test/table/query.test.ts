@@ -121,7 +121,7 @@ describe('Table.query', () => {
       expect(inputs.inputs.map((input) => input.Limit)).to.deep.equal([2, 2, 1, 1]);
       inputs.inputs.length = 0;
       const second = await query(first.cursor);
-      expect(second).to.deep.equal({ items: [filtered[8]] });
+      expect(second).to.deep.equal({ items: [filtered[8]], after: { pk: 'f', sk: '05' } });
       // 06-07: none, 08-09: one, then an empty read that proves the partition is done.
       expect(inputs.inputs.map((input) => input.Limit)).to.deep.equal([2, 2, 1]);
     } finally {
@@ -323,6 +323,7 @@ describe('Table.query on a numeric sort key', () => {
         { pk: 'n', sk: 2 },
         { pk: 'n', sk: 1 },
       ],
+      after: { pk: 'n', sk: 9 },
     });
   });
 });
