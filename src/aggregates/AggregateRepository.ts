@@ -3,12 +3,11 @@ import pRetry, { AbortError, type Options as RetryOptions } from 'p-retry';
 import { v7 as uuidv7 } from 'uuid';
 import { ConcurrencyError, ValidationError } from '../errors.js';
 import { checkCategory, streamIdOf } from '../events/category.js';
-import { EVENT_PREFIX } from '../events/codec.js';
 import type { EventStore } from '../events/EventStore.js';
 import type { EventInput, StoredEvent } from '../events/types.js';
-import { checkCommandId, checkId } from '../events/validate.js';
 import { clonePlain } from '../internal/clonePlain.js';
 import { Limiter } from '../internal/limiter.js';
+import { checkCommandId, checkId } from '../internal/validate.js';
 import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
 
 /**
@@ -146,13 +145,8 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
 
   /** The stream of aggregate `id`: `<category>-<id>`. */
   streamId(aggregateId: string): string {
-    if (typeof aggregateId !== 'string' || aggregateId === '')
-      checkId(aggregateId, EVENT_PREFIX, 'aggregateId');
-    return checkId(
-      streamIdOf(this.category, aggregateId),
-      EVENT_PREFIX,
-      `aggregateId (as stream "${this.category}-…")`,
-    );
+    if (typeof aggregateId !== 'string' || aggregateId === '') checkId(aggregateId, 'aggregateId');
+    return checkId(streamIdOf(this.category, aggregateId), `aggregateId (as stream "${this.category}-…")`);
   }
 
   /**

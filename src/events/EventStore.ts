@@ -1,7 +1,7 @@
 import { type StreamCorruptedError, ValidationError } from '../errors.js';
+import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
-import { EVENT_PREFIX } from './codec.js';
 import { KnownVersions } from './knownVersions.js';
 import { Reader } from './reader.js';
 import type {
@@ -15,7 +15,6 @@ import type {
   StoredEvent,
   StreamAppend,
 } from './types.js';
-import { checkId, checkKeyNames, STORE_FIELDS } from './validate.js';
 
 export interface EventStoreOptions {
   /** A table whose partition key is a string and whose sort key is a number. */
@@ -142,7 +141,7 @@ export class EventStore {
    * @example `const version = await store.version('account-1');`
    */
   async version(streamId: string, options: { signal?: AbortSignal } = {}): Promise<number> {
-    checkId(streamId, EVENT_PREFIX, 'streamId');
+    checkId(streamId, 'streamId');
     return (await this.reader.head(streamId, options.signal)).version;
   }
 

@@ -9,13 +9,14 @@ import {
   ValidationError,
 } from '../errors.js';
 import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
-import { checkItem } from '../table/item.js';
+import { checkItem } from '../internal/item.js';
+import { checkCommandId, checkExpectedVersion, checkId } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
-import { EVENT_PREFIX, eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
+import { eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
 import { eventDigest } from './digest.js';
 import type { KnownVersions } from './knownVersions.js';
 import type { AppendResult, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
-import { checkCommandId, checkEvents, checkExpectedVersion, checkId } from './validate.js';
+import { checkEvents } from './validate.js';
 
 /** At most this many events (items) in one append or appendMany: DynamoDB's transaction limit. */
 export const MAX_EVENTS_PER_APPEND = 100;
@@ -124,7 +125,6 @@ export class Appender {
     const plans = requests.map((request, index) => {
       const streamId = checkId(
         request?.streamId,
-        EVENT_PREFIX,
         requests.length > 1 ? `appendMany[${index}].streamId` : 'streamId',
       );
       if (streams.has(streamId)) {

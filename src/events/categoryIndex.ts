@@ -1,4 +1,4 @@
-import type { IndexDefinition } from '../table/actions/createTable.js';
+import type { IndexDefinition } from '../table/index.js';
 import type { Table } from '../table/Table.js';
 
 /**

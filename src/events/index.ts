@@ -1,7 +1,7 @@
+export { MAX_STREAM_ID_BYTES } from '../internal/validate.js';
 export { MAX_EVENTS_PER_APPEND } from './append.js';
 export { categoryOf } from './category.js';
 export { CATEGORY_ATTRIBUTE, categoryIndex } from './categoryIndex.js';
 export { EVENT_PREFIX } from './codec.js';
 export { EventStore, type EventStoreOptions } from './EventStore.js';
 export type * from './types.js';
-export { MAX_STREAM_ID_BYTES } from './validate.js';

@@ -1,5 +1,6 @@
 import { StreamCorruptedError, ValidationError } from '../errors.js';
 import { merge } from '../internal/merge.js';
+import { checkId, checkVersionBound } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
 import type { StreamHead } from './append.js';
 import { checkCategory } from './category.js';
@@ -8,7 +9,6 @@ import { EVENT_PREFIX, eventPartition, toStoredEvent } from './codec.js';
 import type { KnownVersions } from './knownVersions.js';
 import { inStreamOrder } from './streamOrder.js';
 import type { EventPage, ReadAllOptions, ReadOptions, ReadPageOptions, StoredEvent } from './types.js';
-import { checkId, checkVersionBound } from './validate.js';
 
 interface Range {
   streamId: string;
@@ -222,7 +222,7 @@ export class Reader {
   }
 
   private range(streamId: string, options: ReadOptions): Range {
-    checkId(streamId, EVENT_PREFIX, 'streamId');
+    checkId(streamId, 'streamId');
     const from = checkVersionBound(options.from, 'from') ?? 1;
     const to = checkVersionBound(options.to, 'to') ?? Number.MAX_SAFE_INTEGER;
     if (from > to) throw new ValidationError(`read: from (${from}) is after to (${to}).`);

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ConditionFailedError, OptimisticLockError, ValidationError } from '../errors.js';
-import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../events/validate.js';
-import type { Condition } from '../table/expression.js';
+import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
+import type { Condition } from '../table/index.js';
 import type { Table } from '../table/Table.js';
 
 /** Snapshot items live in partitions `snapshot#<aggregateId>`, sort key 0, beside the events. */
@@ -60,7 +60,7 @@ export class SnapshotStore<State> {
    * exactly that.
    */
   async save(aggregateId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
-    checkId(aggregateId, SNAPSHOT_PREFIX, 'aggregateId');
+    checkId(aggregateId, 'aggregateId');
     if (!options || !Number.isSafeInteger(options.version) || options.version < 1) {
       throw new ValidationError(
         `snapshot save: version must be a positive integer, got ${String(options?.version)}.`,
@@ -114,7 +114,7 @@ export class SnapshotStore<State> {
     aggregateId: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<Snapshot<State> | undefined> {
-    checkId(aggregateId, SNAPSHOT_PREFIX, 'aggregateId');
+    checkId(aggregateId, 'aggregateId');
     const item = await this.table.getItem<Snapshot<State>>(`${SNAPSHOT_PREFIX}${aggregateId}`, 0, {
       consistentRead: true,
       ...(options.signal ? { signal: options.signal } : {}),

@@ -1,4 +1,5 @@
 export type { RetryPolicy } from '../internal/backoff.js';
+export { MAX_ITEM_BYTES } from '../internal/item.js';
 export type { CreateTableOptions, IndexDefinition, KeyType } from './actions/createTable.js';
 export type { GetItemOptions } from './actions/getItem.js';
 export type { QueryAllOptions, QueryOptions, QueryResult } from './actions/query.js';
@@ -8,6 +9,5 @@ export type { UpdateChanges } from './actions/updateItem.js';
 export type { CallOptions, OptimisticLock, WriteOptions } from './actions/writeCondition.js';
 export type { CapacityReport, EndpointOptions, TableOptions } from './context.js';
 export type { Condition } from './expression.js';
-export { MAX_ITEM_BYTES } from './item.js';
 export type { KeyValue } from './keys.js';
 export { Table } from './Table.js';

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { byteLength } from './item.js';
+import { byteLength } from '../internal/item.js';
 
 /** A key attribute value: DynamoDB keys are strings, numbers or binary. */
 export type KeyValue = string | number | Uint8Array;

@@ -1,7 +1,7 @@
 /** Item sizing and checks (src/table/item.ts), no DynamoDB: DynamoDB's size rules, and what cannot be stored. */
 import { expect } from 'chai';
 import { ItemTooLargeError, ValidationError } from '../../src/errors.js';
-import { byteLength, checkItem, inspectItem, MAX_ITEM_BYTES } from '../../src/table/item.js';
+import { byteLength, checkItem, inspectItem, MAX_ITEM_BYTES } from '../../src/internal/item.js';
 import { throws } from '../support/helpers.js';
 
 describe('item sizing (unit)', () => {

@@ -1,9 +1,9 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchIncompleteError, DynagoError, ValidationError } from '../../errors.js';
 import { backoffDelay, sleep } from '../../internal/backoff.js';
+import { checkItem } from '../../internal/item.js';
 import { mapConcurrent } from '../../internal/mapConcurrent.js';
 import type { TableContext } from '../context.js';
-import { checkItem } from '../item.js';
 import { keyId, keyOf } from '../keys.js';
 import { chunk } from './batchGetItems.js';
 import type { CallOptions } from './writeCondition.js';

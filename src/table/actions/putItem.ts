@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../errors.js';
+import { checkItem, isPlainObject } from '../../internal/item.js';
 import type { TableContext } from '../context.js';
-import { checkItem, isPlainObject } from '../item.js';
 import { buildKey } from '../keys.js';
 import {
   conditionalParts,

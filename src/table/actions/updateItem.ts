@@ -1,8 +1,8 @@
 import { UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../errors.js';
+import { checkItem, isPlainObject } from '../../internal/item.js';
 import type { TableContext } from '../context.js';
 import type { ExpressionBuilder } from '../expression.js';
-import { checkItem, isPlainObject } from '../item.js';
 import { buildKey } from '../keys.js';
 import {
   conditionalParts,
