@@ -344,6 +344,23 @@ describe('EventStore: bad input catalogue', () => {
   }
 
   it('after the whole catalogue, the table is still empty', async () => {
+    // runs the whole catalogue itself (append and appendMany), so it checks something when run alone too
+    for (const bad of BAD_INPUTS) {
+      const streamId = 'streamId' in bad ? bad.streamId : uniqueId('bad');
+      const events = 'events' in bad ? bad.events : [{ type: 'Fine', data: { n: 1 } }];
+      const options = 'expectedVersion' in bad ? { expectedVersion: bad.expectedVersion } : {};
+      await rejects(
+        store.append(streamId as string, events as EventInput[], options as { expectedVersion: number }),
+        bad.error,
+      );
+      await rejects(
+        store.appendMany([
+          { streamId: uniqueId('bystander'), events: [{ type: 'Fine', data: 1 }], expectedVersion: 0 },
+          { streamId: streamId as string, events: events as EventInput[], ...options } as never,
+        ]),
+        bad.error,
+      );
+    }
     expect(await allItems(table)).to.deep.equal([]);
   });
 

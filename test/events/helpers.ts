@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { type StoredEvent, Table } from '../../src/index.js';
+import { collect, type ErrorClass } from '../support/helpers.js';
 import { createTestTable, testEndpoint } from '../support/tables.js';
 
 /** A UUID v7 (version nibble 7, RFC 4122 variant), lower case as the `uuid` package writes it. */
@@ -21,27 +22,8 @@ export function uniqueId(label: string): string {
   return `${label}-${randomBytes(4).toString('hex')}`;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: error classes take different constructor arguments
-type ErrorClass<E> = abstract new (...args: any[]) => E;
-
-/** Awaits `promise`, asserts it rejects with an instance of `type`, and returns the error. */
-export async function rejects<E extends Error>(promise: Promise<unknown>, type: ErrorClass<E>): Promise<E> {
-  let error: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    error = err;
-  }
-  expect(error, `expected a rejection with ${type.name}, got ${String(error)}`).to.be.instanceOf(type);
-  return error as E;
-}
-
-/** Drains an async iterable into an array. */
-export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
+// The shared assertions, re-exported for the files that import them from here.
+export { collect, rejects } from '../support/helpers.js';
 
 /** Drains `iterable`, asserts it throws an instance of `type`, and returns the error and what came first. */
 export async function rejectsWhileIterating<E extends Error, T>(

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EventStore, SnapshotStore, type StoredEvent, type Table } from '../../src/index.js';
+import { recordInputs } from '../support/helpers.js';
 import { countRequests } from '../support/tables.js';
 import { allItems, collect, createEventTable, range } from './helpers.js';
 
@@ -78,7 +79,18 @@ describe('EventStore.readAll over many streams', () => {
   }
 
   it('the default (4 segments) reads the same events', async () => {
-    checkEveryEventOnce(await collect(store.readAll()));
+    const scans = recordInputs(table.client, 'ScanCommand');
+    try {
+      checkEveryEventOnce(await collect(store.readAll()));
+    } finally {
+      scans.detach();
+    }
+    // the default really is a 4-segment parallel scan: every request says so, and each segment is scanned
+    expect(scans.inputs, 'no scan was sent').to.not.be.empty;
+    expect(scans.inputs.map((input) => input.TotalSegments)).to.deep.equal(scans.inputs.map(() => 4));
+    const scanned = [...new Set(scans.inputs.map((input) => input.Segment as number))].sort();
+    expect(scanned).to.deep.equal([0, 1, 2, 3]);
+    expect(scans.inputs.every((input) => input.TableName === table.tableName)).to.equal(true);
   });
 
   it('readAllSegments: each segment yields whole streams one after another', async () => {

@@ -28,7 +28,13 @@ type ErrorClass = new (...args: any[]) => DynagoError;
 /** What a rejected input may send: nothing at all, reads but no write, or exactly this many requests. */
 type Sends = 'nothing' | 'no writes' | number;
 
+/** The four public classes the catalogue covers; each input names the one it is given to. */
+const SUBJECTS = ['Table', 'EventStore', 'SnapshotStore', 'AggregateRepository'] as const;
+type Subject = (typeof SUBJECTS)[number];
+
 interface BadInput {
+  /** The class the bad input is given to: the error must come from one of its constructors or methods. */
+  subject: Subject;
   input: string;
   run: () => unknown;
   error: ErrorClass;
@@ -61,6 +67,23 @@ async function thrownBy(run: () => unknown): Promise<unknown> {
     return error;
   }
   return NOTHING;
+}
+
+/**
+ * How a case's `run` reaches each subject: its constructor, or a method of the test's instance of it.
+ * (The source is as transpiled: an imported class may read `new import_src.Table`.)
+ */
+const REACHES: Record<Subject, RegExp> = {
+  Table: /\bnew (?:[\w$]+\.)?Table\b|\btable\.[a-zA-Z]/,
+  EventStore: /\bnew (?:[\w$]+\.)?EventStore\b|\bstore\.[a-zA-Z]/,
+  SnapshotStore: /\bnew (?:[\w$]+\.)?SnapshotStore\b|\bsnapshots\.[a-zA-Z]/,
+  AggregateRepository: /\bnew (?:[\w$]+\.)?AggregateRepository\b|\brepository\.[a-zA-Z]/,
+};
+
+/** The subjects whose constructor or methods `run`'s source calls. */
+function subjectsCalledBy(run: () => unknown): Subject[] {
+  const source = run.toString();
+  return SUBJECTS.filter((subject) => REACHES[subject].test(source));
 }
 
 const cyclic = (): Record<string, unknown> => {
@@ -131,44 +154,50 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
   const big = 'x'.repeat(410 * 1024);
 
   const catalogue: BadInput[] = [
-    // Table
     {
+      subject: 'Table',
       input: 'new Table: empty tableName',
       run: () => new Table({ tableName: '', partitionKeyName: 'pk' }),
       error: ValidationError,
       message: /tableName must be a non-empty string/,
     },
     {
+      subject: 'Table',
       input: 'new Table: non-string partitionKeyName',
       run: () => new Table({ tableName: 'x', partitionKeyName: 42 as unknown as string }),
       error: ValidationError,
       message: /partitionKeyName must be a non-empty string/,
     },
     {
+      subject: 'Table',
       input: 'new Table: empty sortKeyName',
       run: () => new Table({ tableName: 'x', partitionKeyName: 'pk', sortKeyName: '' }),
       error: ValidationError,
       message: /sortKeyName must be a non-empty string/,
     },
     {
+      subject: 'Table',
       input: 'Table.putItem: empty partition key',
       run: () => table.putItem('', 1, { n: 1 }),
       error: ValidationError,
       message: /"pk" cannot be an empty string/,
     },
     {
+      subject: 'Table',
       input: 'Table.putItem: object as partition key',
       run: () => table.putItem({ id: 1 }, 1, { n: 1 }),
       error: ValidationError,
       message: /"pk" must be a string, number or Uint8Array, got an object/,
     },
     {
+      subject: 'Table',
       input: 'Table.getItem: boolean as sort key (a wrong key type, caught before sending)',
       run: () => table.getItem('item', true),
       error: ValidationError,
       message: /"sk" must be a string, number or Uint8Array, got a boolean/,
     },
     {
+      subject: 'Table',
       input: 'Table.putItem: string sort key on a numeric sort key (a wrong key type, judged by DynamoDB)',
       run: () => table.putItem('item', 'one', { n: 1 }),
       error: ValidationError,
@@ -176,48 +205,56 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       sends: 1,
     },
     {
+      subject: 'Table',
       input: 'Table.putItem: partition key over 2048 bytes',
       run: () => table.putItem('k'.repeat(2049), 1, { n: 1 }),
       error: ValidationError,
       message: /"pk" is 2049 bytes long; DynamoDB allows at most 2048/,
     },
     {
+      subject: 'Table',
       input: 'Table.putItem: item over 400 KB',
       run: () => table.putItem('item', 3, { big }),
       error: ItemTooLargeError,
       message: /over DynamoDB's item limit of 409600 bytes/,
     },
     {
+      subject: 'Table',
       input: 'Table.putItem: a function inside the item',
       run: () => table.putItem('item', 3, { nested: { fn: () => 1 } }),
       error: ValidationError,
       message: /item\.nested\.fn is a function/,
     },
     {
+      subject: 'Table',
       input: 'Table.putItem: a Date (class instance)',
       run: () => table.putItem('item', 3, { when: new Date(0) }),
       error: ValidationError,
       message: /item\.when is an instance of Date/,
     },
     {
+      subject: 'Table',
       input: 'Table.query: a value placeholder with no value',
       run: () => table.query('#pk = :pk', {}, { names: { '#pk': 'pk' } }),
       error: ValidationError,
       message: /value placeholder ":pk" but no value was given/,
     },
     {
+      subject: 'Table',
       input: 'Table.query: a name placeholder with no name',
       run: () => table.query('#pk = :pk', { ':pk': 'item' }),
       error: ValidationError,
       message: /name placeholder "#pk" but no name was given/,
     },
     {
+      subject: 'Table',
       input: 'Table.query: a placeholder defined but never used',
       run: () => table.query('#pk = :pk', { ':pk': 'item', ':unused': 1 }, { names: { '#pk': 'pk' } }),
       error: ValidationError,
       message: /":unused" is defined but not used/,
     },
     {
+      subject: 'Table',
       input: 'Table.query: a random cursor',
       run: () =>
         table.query(
@@ -229,12 +266,14 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /Invalid cursor/,
     },
     {
+      subject: 'Table',
       input: 'Table.query: a cursor of another partition',
       run: () => table.query('#pk = :pk', { ':pk': 's' }, { names: { '#pk': 'pk' }, cursor: queryCursor }),
       error: InvalidCursorError,
       message: /belongs to another query/,
     },
     {
+      subject: 'Table',
       input: 'Table.transactWrite: 101 operations',
       run: () =>
         table.transactWrite(Array.from({ length: 101 }, (_, i) => table.putOp('many', i + 1, { i }))),
@@ -242,6 +281,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /101 operations, but DynamoDB allows at most 100/,
     },
     {
+      subject: 'Table',
       input: 'Table: a missing table',
       run: () =>
         new Table({
@@ -255,12 +295,14 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       sends: 1,
     },
     {
+      subject: 'Table',
       input: 'Table.updateItem: changing a key attribute',
       run: () => table.updateItem('item', 1, { set: { pk: 'other' } }),
       error: ValidationError,
       message: /cannot change the key attribute "pk"/,
     },
     {
+      subject: 'Table',
       input: 'Table.batchWriteItems: two items with one key',
       run: () =>
         table.batchWriteItems([
@@ -270,104 +312,120 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       error: ValidationError,
       message: /items\[1\] has the same key as an earlier item/,
     },
-    // EventStore
     {
+      subject: 'EventStore',
       input: 'new EventStore: a table without a sort key',
       run: () => new EventStore({ table: noSortKey }),
       error: ValidationError,
       message: /needs a numeric sort key/,
     },
     {
+      subject: 'EventStore',
       input: 'append: empty stream id',
       run: () => store.append('', event({ n: 1 })),
       error: ValidationError,
       message: /streamId must be a non-empty string, got an empty string/,
     },
     {
+      subject: 'EventStore',
       input: 'append: non-string stream id',
       run: () => store.append(42 as unknown as string, event({ n: 1 })),
       error: ValidationError,
       message: /streamId must be a non-empty string, got 42/,
     },
     {
+      subject: 'EventStore',
       input: 'append: stream id over the key limit',
       run: () => store.append('s'.repeat(1025), event({ n: 1 })),
       error: ValidationError,
       message: /streamId is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes/,
     },
     {
+      subject: 'EventStore',
       input: 'append: empty event type',
       run: () => store.append('s', event({ n: 1 }, '')),
       error: ValidationError,
       message: /events\[0\]: type must be a non-empty string/,
     },
     {
+      subject: 'EventStore',
       input: 'append: no events',
       run: () => store.append('s', []),
       error: ValidationError,
       message: /give at least one event/,
     },
     {
+      subject: 'EventStore',
       input: 'append: expectedVersion -1',
       run: () => store.append('s', event({ n: 1 }), { expectedVersion: -1 }),
       error: ValidationError,
       message: /expectedVersion must be 'any' or a whole number >= 0.*got -1/,
     },
     {
+      subject: 'EventStore',
       input: 'append: expectedVersion 1.5',
       run: () => store.append('s', event({ n: 1 }), { expectedVersion: 1.5 }),
       error: ValidationError,
       message: /expectedVersion must be .*got 1\.5/,
     },
     {
+      subject: 'EventStore',
       input: "append: expectedVersion 'foo'",
       run: () => store.append('s', event({ n: 1 }), { expectedVersion: 'foo' as unknown as number }),
       error: ValidationError,
       message: /expectedVersion must be .*got "foo"/,
     },
     {
+      subject: 'EventStore',
       input: 'append: data with a function',
       run: () => store.append('s', event({ fn: () => 1 })),
       error: ValidationError,
       message: /data\.fn is a function/,
     },
     {
+      subject: 'EventStore',
       input: 'append: data with a symbol',
       run: () => store.append('s', event({ tag: Symbol('x') })),
       error: ValidationError,
       message: /data\.tag is a symbol/,
     },
     {
+      subject: 'EventStore',
       input: 'append: data with a BigInt',
       run: () => store.append('s', event({ amount: 10n })),
       error: ValidationError,
       message: /data\.amount is a BigInt/,
     },
     {
+      subject: 'EventStore',
       input: 'append: data with NaN',
       run: () => store.append('s', event({ amount: Number.NaN })),
       error: ValidationError,
       message: /data\.amount is NaN/,
     },
     {
+      subject: 'EventStore',
       input: 'append: data with Infinity',
       run: () => store.append('s', event({ amount: Number.POSITIVE_INFINITY })),
       error: ValidationError,
       message: /data\.amount is Infinity/,
     },
     {
+      subject: 'EventStore',
       input: 'append: data with a cycle',
       run: () => store.append('s', event(cyclic())),
       error: ValidationError,
       message: /refers back to one of its own parents \(a cycle\)/,
     },
     {
+      subject: 'EventStore',
       input: 'append: an event over 400 KB',
       run: () => store.append('s', event({ big }, 'Huge')),
       error: ItemTooLargeError,
       message: /Event "Huge" in stream "s" is \d+ bytes, over DynamoDB's item limit/,
     },
     {
+      subject: 'EventStore',
       input: 'append: 101 events',
       run: () =>
         store.append(
@@ -378,6 +436,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /101 events is over the limit of 100/,
     },
     {
+      subject: 'EventStore',
       input: 'appendMany: 101 events across two streams',
       run: () =>
         store.appendMany([
@@ -388,6 +447,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /101 events is over the limit of 100/,
     },
     {
+      subject: 'EventStore',
       input: 'appendMany: one stream twice',
       run: () =>
         store.appendMany([
@@ -398,6 +458,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /stream "u" appears twice/,
     },
     {
+      subject: 'EventStore',
       input: 'append: one event id twice',
       run: () =>
         store.append('u', [
@@ -408,86 +469,98 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /id "same" appears twice in one append/,
     },
     {
+      subject: 'EventStore',
       input: 'readPage: a random cursor',
       run: () => store.readPage('s', { limit: 1, cursor: 'Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA' }),
       error: InvalidCursorError,
       message: /Invalid cursor/,
     },
     {
+      subject: 'EventStore',
       input: 'readPage: a truncated cursor',
       run: () => store.readPage('s', { limit: 1, cursor: cursorOfS.slice(0, -6) }),
       error: InvalidCursorError,
       message: /Invalid cursor/,
     },
     {
+      subject: 'EventStore',
       input: 'readPage: a cursor from another stream',
       run: () => store.readPage('s', { limit: 1, cursor: cursorOfT }),
       error: InvalidCursorError,
       message: /belongs to another query/,
     },
     {
+      subject: 'EventStore',
       input: 'readPage: an edited cursor',
       run: () => store.readPage('s', { limit: 1, cursor: edited(cursorOfS) }),
       error: InvalidCursorError,
       message: /was edited/,
     },
     {
+      subject: 'EventStore',
       input: 'readPage: a backward cursor in a forward read',
       run: () => store.readPage('s', { limit: 1, cursor: backwardCursorOfS }),
       error: InvalidCursorError,
       message: /belongs to another query/,
     },
     {
+      subject: 'EventStore',
       input: 'read: from 0',
       run: () => store.read('s', { from: 0 }),
       error: ValidationError,
       message: /from must be a whole number >= 1, got 0/,
     },
     {
+      subject: 'EventStore',
       input: 'version: empty stream id',
       run: () => store.version(''),
       error: ValidationError,
       message: /streamId must be a non-empty string/,
     },
-    // SnapshotStore
     {
+      subject: 'SnapshotStore',
       input: 'snapshot save: version 0',
       run: () => snapshots.save('s', { count: 0 }, { version: 0 }),
       error: ValidationError,
       message: /version must be a positive integer, got 0/,
     },
     {
+      subject: 'SnapshotStore',
       input: 'snapshot save: version 1.5',
       run: () => snapshots.save('s', { count: 0 }, { version: 1.5 }),
       error: ValidationError,
       message: /version must be a positive integer, got 1\.5/,
     },
     {
+      subject: 'SnapshotStore',
       input: 'snapshot save: empty aggregate id',
       run: () => snapshots.save('', { count: 0 }, { version: 4 }),
       error: ValidationError,
       message: /aggregateId must be a non-empty string/,
     },
     {
+      subject: 'SnapshotStore',
       input: 'snapshot save: state with a BigInt',
       run: () => snapshots.save('s', { count: 4n }, { version: 4 }),
       error: ValidationError,
       message: /state\.count is a BigInt/,
     },
     {
+      subject: 'SnapshotStore',
       input: 'snapshot save: expectedVersion -1',
       run: () => snapshots.save('s', { count: 4 }, { version: 4, expectedVersion: -1 }),
       error: ValidationError,
       message: /expectedVersion must be .*got -1/,
     },
     {
+      subject: 'SnapshotStore',
       input: 'snapshot load: non-string aggregate id',
       run: () => snapshots.load(42 as unknown as string),
       error: ValidationError,
       message: /aggregateId must be a non-empty string, got 42/,
     },
-    // AggregateRepository
     {
+      subject: 'AggregateRepository',
       input: 'new AggregateRepository: no event store',
       run: () =>
         new AggregateRepository({
@@ -500,6 +573,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /events \(an EventStore\) is required/,
     },
     {
+      subject: 'AggregateRepository',
       input: 'new AggregateRepository: snapshotEvery 0',
       run: () =>
         new AggregateRepository({
@@ -513,12 +587,14 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       message: /snapshotEvery must be a positive integer, got 0/,
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository load: empty aggregate id',
       run: () => repository.load(''),
       error: ValidationError,
       message: /aggregateId must be a non-empty string/,
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository load: aggregate id whose stream is over the id limit',
       // 'thing-' (6 bytes) + 1019 = 1025 bytes
       run: () => repository.load('a'.repeat(1019)),
@@ -527,18 +603,21 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
         /aggregateId \(as stream "thing-…"\) is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes/,
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository execute: empty aggregate id',
       run: () => repository.execute('', () => []),
       error: ValidationError,
       message: /aggregateId must be a non-empty string/,
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository execute: decide is not a function',
       run: () => repository.execute('s', 'decide' as unknown as () => []),
       error: ValidationError,
       message: /decide must be a function/,
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository execute: decide returns no array',
       run: () => repository.execute('s', () => 'Counted' as unknown as []),
       error: ValidationError,
@@ -546,6 +625,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       sends: 'no writes',
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository execute: decide returns an event without a type',
       run: () => repository.execute('s', () => [{ type: '', data: {} }]),
       error: ValidationError,
@@ -553,6 +633,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       sends: 'no writes',
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository execute: decide returns data with NaN',
       run: () => repository.execute('s', () => [{ type: 'Counted', data: { n: Number.NaN } }]),
       error: ValidationError,
@@ -560,6 +641,7 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
       sends: 'no writes',
     },
     {
+      subject: 'AggregateRepository',
       input: 'repository rebuildAll: concurrency 0',
       run: () => repository.rebuildAll({ concurrency: 0 }),
       error: ValidationError,
@@ -569,6 +651,31 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
 
   it(`holds at least 30 inputs across Table, EventStore, SnapshotStore and AggregateRepository`, () => {
     expect(catalogue.length).to.be.at.least(30);
+    const perSubject = new Map<Subject, BadInput[]>(SUBJECTS.map((subject) => [subject, []]));
+    for (const bad of catalogue) {
+      expect(SUBJECTS, `${bad.input}: an unknown subject`).to.include(bad.subject);
+      // the case really gives its input to the class it names (and to no other of the four)
+      expect(subjectsCalledBy(bad.run), `${bad.input}: the classes it calls`).to.deep.equal([bad.subject]);
+      perSubject.get(bad.subject)?.push(bad);
+    }
+    for (const [subject, cases] of perSubject) {
+      expect(cases.length, `inputs given to ${subject}`).to.be.at.least(5);
+      // each subject's inputs include its constructor or methods rejecting before any request
+      expect(
+        cases.filter((bad) => (bad.sends ?? 'nothing') === 'nothing').length,
+        `${subject} inputs rejected before any request`,
+      ).to.be.at.least(5);
+    }
+    for (const bad of catalogue) {
+      // a specific error (a subclass, never the bare base class) and a pattern for its message
+      expect(bad.error.prototype, `${bad.input}: error`).to.be.instanceOf(DynagoError);
+      expect(bad.error, `${bad.input}: error`).to.not.equal(DynagoError);
+      expect(bad.message, `${bad.input}: message`).to.be.instanceOf(RegExp);
+      expect(bad.message.source.length, `${bad.input}: message`).to.be.at.least(8);
+    }
+    expect(new Set(catalogue.map((bad) => bad.input)).size, 'every input named once').to.equal(
+      catalogue.length,
+    );
   });
 
   for (const bad of catalogue) {

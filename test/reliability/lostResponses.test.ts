@@ -18,8 +18,14 @@ import {
   type Table,
 } from '../../src/index.js';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
-import { countRequests } from '../support/helpers.js';
-import { createProxiedTable, failureOf, storedEvents, storedItems } from '../support/reliability.js';
+import { countRequests, recordInputs } from '../support/helpers.js';
+import {
+  createProxiedTable,
+  failureOf,
+  isSnapshotItem,
+  storedEvents,
+  storedItems,
+} from '../support/reliability.js';
 import { testEndpoint } from '../support/tables.js';
 
 /**
@@ -260,12 +266,55 @@ describe('reliability: lost responses are recognised, never duplicated', () => {
     expect((await ledger.accounts.load(id)).state.balance).to.equal(30);
   });
 
+  /**
+   * The raw snapshot items stored for `streamId`, read directly, bypassing the
+   * proxy and the store; whatever partition layout the store uses, its key names the stream.
+   */
+  async function snapshotItems(streamId: string) {
+    return (await storedItems(direct)).filter(
+      (item) => isSnapshotItem(item) && String(item.pk).endsWith(`#${streamId}`),
+    );
+  }
+
+  /** Records the PutItem inputs (one per save: the SDK's retries re-send the same input) and counts attempts. */
+  function watchPuts() {
+    const inputs = recordInputs(table.client, 'PutItemCommand');
+    const requests = countRequests(table.client);
+    return {
+      /** The writeId of each save, in order. */
+      writeIds: () => inputs.inputs.map((input) => (input.Item as Record<string, unknown>).writeId),
+      attempts: () => requests.counts.PutItemCommand ?? 0,
+      detach: () => {
+        inputs.detach();
+        requests.detach();
+      },
+    };
+  }
+
   it('snapshot save (version-conditional): lost response → true, stored once', async () => {
     const snapshots = new SnapshotStore<{ balance: number }>({ table });
     const id = nextStream();
     proxy.script('PutItem', ['dropResponse']);
-    expect(await snapshots.save(id, { balance: 10 }, { version: 3 })).to.equal(true);
-    expect((await snapshots.load(id))?.version).to.equal(3);
+    const puts = watchPuts();
+    let saved: boolean;
+    try {
+      saved = await snapshots.save(id, { balance: 10 }, { version: 3 });
+    } finally {
+      puts.detach();
+    }
+    expect(saved, 'the applied save reports success').to.equal(true);
+    // one save (one input, one writeId), sent twice: the dropped attempt and the SDK's retry
+    expect(puts.writeIds()).to.have.length(1);
+    expect(puts.attempts(), 'the response was lost and the write re-sent').to.equal(2);
+    const items = await snapshotItems(id);
+    expect(items, 'exactly one snapshot item').to.have.length(1);
+    const [item] = items as [Record<string, unknown>];
+    expect(item.version).to.equal(3);
+    expect(item.state).to.deep.equal({ balance: 10 });
+    expect(item.writeId, "the stored item is this save's write, not another's").to.equal(puts.writeIds()[0]);
+    const loaded = await snapshots.load(id);
+    expect(loaded).to.include({ version: 3, timestamp: item.timestamp });
+    expect(loaded?.state).to.deep.equal({ balance: 10 });
   });
 
   it('snapshot save with expectedVersion: lost response → recognised as its own write, not an OptimisticLockError', async () => {
@@ -274,25 +323,39 @@ describe('reliability: lost responses are recognised, never duplicated', () => {
     const snapshots = new SnapshotStore<{ balance: number }>({ table });
     const id = nextStream();
     await snapshots.save(id, { balance: 10 }, { version: 1, expectedVersion: 0 });
+    const [first] = (await snapshotItems(id)) as [Record<string, unknown>];
     proxy.script('PutItem', ['dropResponse']);
+    const puts = watchPuts();
     let outcome: unknown;
     try {
       outcome = await snapshots.save(id, { balance: 20 }, { version: 2, expectedVersion: 1 });
     } catch (error) {
       outcome = error;
+    } finally {
+      puts.detach();
     }
-    const stored = await snapshots.load(id);
-    expect(stored?.version, 'the write happened').to.equal(2);
-    expect(stored?.state).to.deep.equal({ balance: 20 });
     expect(
       outcome instanceof OptimisticLockError ? `OptimisticLockError: ${outcome.message}` : outcome,
       'the save that was applied must report success',
     ).to.equal(true);
+    // one save, sent twice: the dropped attempt was applied, so the SDK's retry failed its condition
+    expect(puts.writeIds()).to.have.length(1);
+    expect(puts.attempts(), 'the response was lost and the write re-sent').to.equal(2);
+    const items = await snapshotItems(id);
+    expect(items, 'exactly one snapshot item').to.have.length(1);
+    const [item] = items as [Record<string, unknown>];
+    expect(item.version).to.equal(2);
+    expect(item.state).to.deep.equal({ balance: 20 });
+    expect(item.writeId, "the stored item is this save's write").to.equal(puts.writeIds()[0]);
+    expect(item.writeId, 'and not the earlier save').to.not.equal(first.writeId);
+    const stored = await snapshots.load(id);
+    expect(stored?.version, 'the write happened').to.equal(2);
+    expect(stored?.state).to.deep.equal({ balance: 20 });
   });
 
   it('nothing of the above left a stray item: every event id is unique', async () => {
-    const items = await storedItems(direct);
-    const ids = items.filter((item) => String(item.pk).startsWith('event#')).map((item) => item.id);
+    const ids = (await storedEvents(direct)).map((event) => event.id);
+    expect(ids.every((id) => typeof id === 'string')).to.equal(true);
     expect(new Set(ids).size).to.equal(ids.length);
   });
 });

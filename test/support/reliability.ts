@@ -66,10 +66,18 @@ export interface RawEvent {
   data: Record<string, unknown>;
 }
 
-/** Every event item of the table, sorted by stream then version. */
+/**
+ * Whether a raw item is a snapshot: a `state` and a `writeId`, whether it lives in `snapshot#<id>` or in
+ * its stream's own `event#<id>` partition (above the events).
+ */
+export function isSnapshotItem(item: Record<string, unknown>): boolean {
+  return 'state' in item && 'writeId' in item;
+}
+
+/** Every event item of the table (snapshots left out), sorted by stream then version. */
 export async function storedEvents(direct: Table): Promise<RawEvent[]> {
   return (await storedItems(direct))
-    .filter((item) => String(item.pk).startsWith('event#'))
+    .filter((item) => String(item.pk).startsWith('event#') && !isSnapshotItem(item))
     .map((item) => ({
       streamId: String(item.pk).slice('event#'.length),
       version: item.sk as number,
