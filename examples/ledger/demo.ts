@@ -50,10 +50,17 @@ Summary
   commands           ${fmt(operations)}: ${fmt(commands.deposits)} deposits, ${fmt(commands.withdrawals)} withdrawals, ${fmt(commands.transfers)} transfers
     acknowledged     ${fmt(commands.acknowledged)}
     refused          ${fmt(commands.refused)} (domain rules: insufficient funds)
-    failed           ${fmt(commands.failed)}
+    failed           ${fmt(commands.failed)}${
+      commands.failed > 0
+        ? ` (${Object.entries(commands.failures)
+            .map(([name, count]) => `${name} ${count}`)
+            .join(', ')})`
+        : ''
+    }
   events written     ${fmt(result.eventsWritten)} (${accounts} Opened included)
   conflicts retried  ${fmt(result.conflictsRetried)}
   requests sent      ${fmt(totalRequests)} (${requests})
+  requests/command   ${result.requestsPerCommand.toFixed(2)} (the workload's requests over its ${fmt(operations + accounts)} commands, opens included)
   time               workload ${(result.workloadMs / 1000).toFixed(1)} s (${fmt(Math.round((commands.acknowledged + commands.refused) / (result.workloadMs / 1000)))} commands/s), rebuild ${(result.rebuildMs / 1000).toFixed(1)} s
 
 Checks`);

@@ -1,5 +1,4 @@
-import { AggregateRepository, ConcurrencyError, EventStore, SnapshotStore, type Table } from 'dynago';
-import pRetry, { AbortError } from 'p-retry';
+import { AggregateRepository, EventStore, SnapshotStore, type Table } from 'dynago';
 import { v7 as uuidv7 } from 'uuid';
 import {
   type Account,
@@ -46,36 +45,21 @@ export class Ledger {
     return this.accounts.execute(id, (account) => decide.withdraw(account, amount));
   }
 
-  /** Moves money between two accounts in one transaction: both events are stored, or neither. */
+  /**
+   * Moves money between two accounts in one transaction: both events are stored, or neither. With both
+   * accounts in the repository's cache this is one TransactWriteItems; conflicts are retried by the
+   * repository (it reads only what the other writer appended).
+   */
   async transfer(from: string, to: string, amount: number): Promise<void> {
     if (from === to) throw new AccountRuleError('a transfer needs two different accounts');
     const transferId = uuidv7();
-    await pRetry(
-      async () => {
-        const [source, target] = await Promise.all([this.accounts.load(from), this.accounts.load(to)]);
-        let out: AccountEvent[];
-        let into: AccountEvent[];
-        try {
-          out = decide.transferOut(source.state, amount, to, transferId);
-          into = decide.transferIn(target.state, amount, from, transferId);
-        } catch (error) {
-          throw new AbortError(error as Error); // a domain error: not retried
-        }
-        await this.events.appendMany([
-          { streamId: this.accounts.streamId(from), events: out, expectedVersion: source.version },
-          { streamId: this.accounts.streamId(to), events: into, expectedVersion: target.version },
-        ]);
-      },
-      {
-        retries: 9,
-        minTimeout: 10,
-        maxTimeout: 1_000,
-        randomize: true,
-        onFailedAttempt: ({ error, retriesLeft }) => {
-          if (error instanceof ConcurrencyError && retriesLeft > 0) this.conflicts++;
-        },
-        shouldRetry: ({ error }) => error instanceof ConcurrencyError,
-      },
+    await this.accounts.executeMany(
+      [from, to],
+      ([source, target]) => [
+        decide.transferOut((source as { state: Account }).state, amount, to, transferId),
+        decide.transferIn((target as { state: Account }).state, amount, from, transferId),
+      ],
+      { commandId: transferId },
     );
   }
 }

@@ -29,10 +29,14 @@ export interface LedgerDemoResult {
     acknowledged: number;
     refused: number;
     failed: number;
+    /** The failures by error class, e.g. { ConcurrencyError: 1 }. */
+    failures: Record<string, number>;
   };
   eventsWritten: number;
   conflictsRetried: number;
   requests: Record<string, number>;
+  /** Requests the workload sent per command (opens included): the cost of a command in round trips. */
+  requestsPerCommand: number;
   workloadMs: number;
   rebuildMs: number;
   checks: Check[];
@@ -76,7 +80,15 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
       (_, index) => String(index + 1).padStart(4, '0'), // aggregate ids: the streams are account-0001 …
     );
     const expected = new Map(ids.map((id) => [id, 0]));
-    const commands = { deposits: 0, withdrawals: 0, transfers: 0, acknowledged: 0, refused: 0, failed: 0 };
+    const commands = {
+      deposits: 0,
+      withdrawals: 0,
+      transfers: 0,
+      acknowledged: 0,
+      refused: 0,
+      failed: 0,
+      failures: {} as Record<string, number>,
+    };
     let eventsWritten = 0;
     let deposited = 0;
     let withdrawn = 0;
@@ -119,14 +131,22 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
           commands.acknowledged++;
         } catch (error) {
           if (error instanceof AccountRuleError) commands.refused++;
-          else if (error instanceof DynagoError) commands.failed++;
-          else throw error;
+          else if (error instanceof DynagoError) {
+            commands.failed++;
+            commands.failures[error.name] = (commands.failures[error.name] ?? 0) + 1;
+          } else throw error;
         }
         bar?.update(commands.acknowledged + commands.refused + commands.failed);
       }
     });
     bar?.done();
     const workloadMs = performance.now() - started;
+    // Requests per command: everything the workload sent (opens, commands, conflict catch-ups, snapshot
+    // writes), over the commands it ran (opens included).
+    const workloadRequests = Object.entries(requests)
+      .filter(([name]) => name !== 'CreateTable' && name !== 'DescribeTable')
+      .reduce((total, [, count]) => total + count, 0);
+    const requestsPerCommand = workloadRequests / (operations + accountsCount);
 
     const live = new Map<string, number>();
     await pool(ids, workers, async (id) => {
@@ -193,6 +213,7 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
       eventsWritten,
       conflictsRetried: ledger.conflicts,
       requests,
+      requestsPerCommand,
       workloadMs,
       rebuildMs,
       checks,

@@ -4,98 +4,24 @@ import { v7 as uuidv7 } from 'uuid';
 import { ConcurrencyError, ValidationError } from '../errors.js';
 import { checkCategory, streamIdOf } from '../events/category.js';
 import type { EventStore } from '../events/EventStore.js';
-import type { EventInput, StoredEvent } from '../events/types.js';
+import type { EventInput, StreamAppend } from '../events/types.js';
 import { clonePlain } from '../internal/clonePlain.js';
 import { Limiter } from '../internal/limiter.js';
+import { Lru } from '../internal/lru.js';
 import { checkCommandId, checkId } from '../internal/validate.js';
 import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
-
-/**
- * The stored form of the events a repository's `decide` returns. It distributes over a union, so a
- * `switch (event.type)` in `reduce` narrows `event.data`.
- */
-export type StoredOf<Event extends EventInput> = Event extends EventInput
-  ? StoredEvent<Event['type'], Event['data']>
-  : never;
-
-export interface AggregateRepositoryOptions<State, Event extends EventInput> {
-  /**
-   * The aggregate type: letters, digits and `_`. Aggregate `id` lives in the stream `<category>-<id>`,
-   * and the repository loads, executes, snapshots and rebuilds only streams of its category, so several
-   * aggregate types can share one table and even one id.
-   */
-  category: string;
-  events: EventStore;
-  snapshots?: SnapshotStore<State>;
-  /** A fresh initial state (called once per load: the reducer may mutate what it returns). */
-  initialState: () => State;
-  /** Applies one event to the state (the "evolve" of decide/evolve). */
-  reduce: (state: State, event: StoredOf<Event>) => State;
-  /** Save a snapshot each time an append crosses a multiple of this version; default 100. */
-  snapshotEvery?: number;
-  /** p-retry options for conflicts in `execute`. Default: 10 tries, 10 ms to 1 s, exponential, jittered. */
-  retry?: RetryOptions;
-  /**
-   * Called when a snapshot write fails (it never fails the command). Default: a process warning
-   * (`process.emitWarning`, code `DYNAGO_SNAPSHOT_FAILED`) once per category, so a state that can never
-   * be stored (a class instance, a function) does not fail silently forever.
-   */
-  onSnapshotError?: (error: unknown, aggregateId: string) => void;
-  /** Called before each retry of `execute` after a ConcurrencyError. */
-  onConflict?: (error: ConcurrencyError, aggregateId: string, attempt: number) => void;
-}
-
-export interface Loaded<State> {
-  state: State;
-  /** The version of the last event folded in; 0 for an aggregate with no events. */
-  version: number;
-}
-
-export interface Executed<State, Event extends EventInput> extends Loaded<State> {
-  /**
-   * The events this command appended (empty when `decide` returned none). For a command recognised by
-   * its `commandId` as executed before, the events that earlier execution stored.
-   */
-  events: StoredOf<Event>[];
-  /**
-   * True when `commandId` named a command already executed: nothing was decided or appended, and
-   * `state` / `version` are the aggregate's current ones.
-   */
-  replayed?: boolean;
-}
-
-export interface ExecuteOptions {
-  signal?: AbortSignal;
-  /**
-   * Makes the command idempotent end to end: the id is stored with the events the command produces, and
-   * executing the same `commandId` again on the same aggregate returns the stored result without
-   * deciding or appending, as long as those events are among the aggregate's last
-   * {@link COMMAND_HISTORY} events. Use it when a caller may retry a command whose outcome it did not
-   * learn (a timeout, a lost response). Costs nothing when the load already read that far back; else
-   * one Query of at most {@link COMMAND_HISTORY} events.
-   */
-  commandId?: string;
-}
-
-/** How far back `execute` looks for an earlier execution of the same `commandId`: the last 100 events. */
-export const COMMAND_HISTORY = 100;
-
-export interface RebuildProgress {
-  streams: number;
-  events: number;
-  failed: number;
-}
-
-export interface RebuildAllResult {
-  streams: number;
-  events: number;
-  failed: { streamId: string; error: unknown }[];
-}
-
-export type Decide<State, Event extends EventInput> = (
-  state: State,
-  version: number,
-) => Event[] | Promise<Event[]>;
+import { type Entry, StreamLoader } from './loader.js';
+import type {
+  AggregateRepositoryOptions,
+  Decide,
+  DecideMany,
+  Executed,
+  ExecuteOptions,
+  Loaded,
+  RebuildAllResult,
+  RebuildProgress,
+  StoredOf,
+} from './types.js';
 
 const DEFAULT_RETRY: RetryOptions = {
   retries: 9,
@@ -105,17 +31,26 @@ const DEFAULT_RETRY: RetryOptions = {
   randomize: true,
 };
 
+/** Aggregates kept in memory by default. */
+const DEFAULT_CACHE = 1_000;
+
 /**
  * Loads aggregates from a snapshot and the events after it, runs commands against them with
  * optimistic concurrency, and rebuilds state from the events alone.
  *
+ * What a command costs, in requests (each asserted in test/costs):
+ * - warm (the aggregate is in the cache): the append alone. One event: one conditional PutItem (1 WCU
+ *   under 1 KB). The cached version travels to the append as a token, so no read proves it.
+ * - cold, with a fresh snapshot: one Query (snapshot and newer events together) plus the append.
+ * - a conflict (another writer got there first): one Query of the newer events, then the append again.
+ *
  * @example
  * ```ts
  * const accounts = new AggregateRepository<{ balance: number }, AccountEvent>({
- *   events: store, snapshots, initialState: () => ({ balance: 0 }),
+ *   category: 'account', events: store, snapshots, initialState: () => ({ balance: 0 }),
  *   reduce: (state, event) => (event.type === 'Deposited' ? { balance: state.balance + event.data.amount } : state),
  * });
- * await accounts.execute('account-1', (state) => [{ type: 'Deposited', data: { amount: 10 } }]);
+ * await accounts.execute('1', (state) => [{ type: 'Deposited', data: { amount: 10 } }]);
  * ```
  */
 export class AggregateRepository<State, Event extends EventInput = EventInput> {
@@ -124,6 +59,8 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
   private readonly events: EventStore;
   private readonly snapshots: SnapshotStore<State> | undefined;
   private readonly snapshotEvery: number;
+  private readonly loader: StreamLoader<State, Event>;
+  private readonly cache: Lru<string, Entry<State>> | undefined;
 
   constructor(private readonly options: AggregateRepositoryOptions<State, Event>) {
     if (!options?.events)
@@ -133,14 +70,22 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
       throw new ValidationError('new AggregateRepository: initialState and reduce must be functions.');
     }
     const every = options.snapshotEvery ?? 100;
-    if (!Number.isSafeInteger(every) || every < 1) {
+    if (!Number.isSafeInteger(every) || every < 1 || every > 10_000) {
       throw new ValidationError(
-        `new AggregateRepository: snapshotEvery must be a positive integer, got ${String(every)}.`,
+        `new AggregateRepository: snapshotEvery must be a whole number from 1 to 10000, got ${String(every)}.`,
+      );
+    }
+    const cache = options.cache ?? DEFAULT_CACHE;
+    if (cache !== false && (!Number.isSafeInteger(cache) || cache < 1)) {
+      throw new ValidationError(
+        `new AggregateRepository: cache must be a positive whole number (aggregates kept) or false, got ${String(cache)}.`,
       );
     }
     this.events = options.events;
     this.snapshots = options.snapshots;
     this.snapshotEvery = every;
+    this.cache = cache === false ? undefined : new Lru(cache);
+    this.loader = new StreamLoader(this.events, this.snapshots, options.initialState, options.reduce, every);
   }
 
   /** The stream of aggregate `id`: `<category>-<id>`. */
@@ -150,26 +95,29 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
   }
 
   /**
-   * The current state: the snapshot (if any) plus the events after it. Two requests when the
-   * snapshot is fresh (one GetItem, one Query).
-   * @example `const { state, version } = await accounts.load('account-1');`
+   * The current state, read from DynamoDB (never from the cache, which it refreshes): one consistent
+   * Query when the snapshot is fresh (it reads the snapshot and the newer events together).
+   * @example `const { state, version } = await accounts.load('1');`
    */
   async load(aggregateId: string, options: { signal?: AbortSignal } = {}): Promise<Loaded<State>> {
-    const { state, version } = await this.loadStream(this.streamId(aggregateId), options.signal);
-    return { state, version };
+    const streamId = this.streamId(aggregateId);
+    const entry = await this.loader.load(streamId, options.signal);
+    this.remember(entry);
+    return this.view(entry);
   }
 
   /**
-   * Loads, decides, appends at the loaded version; on ConcurrencyError reloads and decides again
-   * (with backoff and jitter). Errors thrown by `decide` or by `reduce` on the decided events are domain
-   * errors: nothing is appended, they are never retried, and they pass through as they are.
+   * Decides on the aggregate's state and appends the events at its version; on ConcurrencyError reads the
+   * newer events and decides again (with backoff and jitter). Errors thrown by `decide` or by `reduce` on
+   * the decided events are domain errors: nothing is appended, they are never retried, and they pass
+   * through as they are.
    *
    * The decided events are folded before they are appended, so a reducer that throws on them appends
    * nothing; `decide` gets a copy of plain-data state, so a `decide` that mutates its state changes
    * neither the result nor the snapshot (a state that is not plain data, such as a class instance, is
    * passed as it is: do not mutate it in `decide`). Once the append is stored, `execute` resolves,
    * even if `signal` aborts afterwards (the abort then only skips the snapshot).
-   * @example `await accounts.execute('account-1', (state) => { if (state.balance < 5) throw new Error('insufficient funds'); return [{ type: 'Withdrawn', data: { amount: 5 } }]; });`
+   * @example `await accounts.execute('1', (state) => { if (state.balance < 5) throw new Error('insufficient funds'); return [{ type: 'Withdrawn', data: { amount: 5 } }]; });`
    */
   async execute(
     aggregateId: string,
@@ -179,68 +127,198 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
     if (typeof decide !== 'function')
       throw new ValidationError('execute: decide must be a function (state, version) => events.');
     const streamId = this.streamId(aggregateId);
+    const [result] = await this.run(
+      [streamId],
+      async ([loaded]) => [await decide((loaded as Loaded<State>).state, (loaded as Loaded<State>).version)],
+      options,
+      'execute: decide must return an array of events (empty for none).',
+    );
+    return result as Executed<State, Event>;
+  }
+
+  /**
+   * A command on several aggregates of this category at once, all or nothing: one DynamoDB transaction
+   * (at most 100 events in all), each stream at the version its state was decided on. With the
+   * aggregates in the cache, a transfer between two accounts is ONE TransactWriteItems. Conflicts are
+   * retried as in `execute` (only the streams that moved are read again); `commandId` is stored on
+   * every stream.
+   * @example
+   * ```ts
+   * await accounts.executeMany(['1', '2'], ([from, to]) => [
+   *   [{ type: 'TransferredOut', data: { amount: 5, to: '2' } }],
+   *   [{ type: 'TransferredIn', data: { amount: 5, from: '1' } }],
+   * ]);
+   * ```
+   */
+  async executeMany(
+    aggregateIds: string[],
+    decide: DecideMany<State, Event>,
+    options: ExecuteOptions = {},
+  ): Promise<Executed<State, Event>[]> {
+    if (!Array.isArray(aggregateIds) || aggregateIds.length === 0) {
+      throw new ValidationError('executeMany: give at least one aggregate id.');
+    }
+    if (typeof decide !== 'function') {
+      throw new ValidationError('executeMany: decide must be a function (states) => events for each id.');
+    }
+    const streamIds = aggregateIds.map((id) => this.streamId(id));
+    if (new Set(streamIds).size !== streamIds.length) {
+      throw new ValidationError('executeMany: an aggregate id appears twice; decide its events once.');
+    }
+    return this.run(
+      streamIds,
+      decide,
+      options,
+      'executeMany: decide must return one array of events per aggregate id, in their order.',
+    );
+  }
+
+  /** The command loop shared by execute and executeMany. */
+  private async run(
+    streamIds: string[],
+    decide: DecideMany<State, Event>,
+    options: ExecuteOptions,
+    shapeMessage: string,
+  ): Promise<Executed<State, Event>[]> {
     const commandId = checkCommandId(options.commandId);
     const signal = options.signal;
     const domain: { error?: unknown; thrown: boolean } = { thrown: false };
-    let stored: Executed<State, Event> | undefined;
+    let stored: Executed<State, Event>[] | undefined;
     const userShouldRetry = this.options.retry?.shouldRetry;
+    const label = (streamId: string) => streamId.slice(this.category.length + 1);
+    // What this call knows of each stream: from the cache or a load at first, then caught up after a conflict.
+    const entries = new Map<string, Entry<State>>();
+    /** Streams another writer moved since their entry was read: caught up at the next attempt. */
+    const stale = new Set<string>();
+    const domainError = (error: unknown): never => {
+      domain.error = error;
+      domain.thrown = true;
+      throw new AbortError('domain error');
+    };
     try {
       return await pRetry(
         async () => {
-          const loaded = await this.loadStream(streamId, signal, commandId);
-          if (loaded.command !== undefined && loaded.command.length > 0) {
-            return { state: loaded.state, version: loaded.version, events: loaded.command, replayed: true };
-          }
-          const { state, version } = loaded;
-          const pristine = clonePlain(state);
-          let decided: Event[];
-          try {
-            decided = await decide(pristine ?? state, version);
-          } catch (error) {
-            domain.error = error;
-            domain.thrown = true;
-            throw new AbortError('domain error');
-          }
-          if (!Array.isArray(decided)) {
-            throw new AbortError(
-              new ValidationError('execute: decide must return an array of events (empty for none).'),
+          await Promise.all(
+            streamIds.map(async (streamId) => {
+              const known = entries.get(streamId);
+              const cached = this.cache?.get(streamId);
+              if (known === undefined) {
+                entries.set(streamId, cached ?? (await this.loader.load(streamId, signal)));
+              } else if (stale.has(streamId)) {
+                // Caught up now, after the backoff, not before it: what came in meanwhile counts too. A
+                // newer entry another command of this process left in the cache needs no request.
+                stale.delete(streamId);
+                const fresh =
+                  cached !== undefined && cached.version > known.version
+                    ? cached
+                    : await this.loader.catchUp(known, signal);
+                entries.set(streamId, fresh);
+                this.remember(fresh);
+              }
+            }),
+          );
+          const current = streamIds.map((streamId) => entries.get(streamId) as Entry<State>);
+          if (commandId !== undefined) {
+            const found = await Promise.all(
+              current.map((entry) => this.loader.findCommand(entry, commandId, signal)),
             );
+            if (found.some((events) => events !== undefined)) {
+              return current.map((entry, index) => ({
+                ...this.view(entry),
+                events: found[index] ?? [],
+                replayed: true,
+              }));
+            }
           }
-          if (decided.length === 0) return { state, version, events: [] };
+          let decided: Event[][];
+          try {
+            decided = await decide(current.map((entry) => this.view(entry)));
+          } catch (error) {
+            return domainError(error);
+          }
+          if (
+            !Array.isArray(decided) ||
+            decided.length !== current.length ||
+            !decided.every((events) => Array.isArray(events))
+          ) {
+            throw new AbortError(new ValidationError(shapeMessage));
+          }
           // Fold before appending: a reducer that throws on the decided events must leave nothing stored.
           const timestamp = Date.now();
-          const withIds = decided.map((event) => ({ ...event, id: event.id ?? uuidv7() }));
-          let next: State;
-          try {
-            next = withIds.reduce(
-              (current, event, index) =>
-                this.options.reduce(current, {
-                  streamId,
+          const plans = current.map((entry, index) => {
+            const events = (decided[index] as Event[]).map((event) => ({
+              ...event,
+              id: event.id ?? uuidv7(),
+            }));
+            let state = entry.plain ? (clonePlain(entry.state) as State) : entry.state;
+            try {
+              events.forEach((event, offset) => {
+                state = this.options.reduce(state, {
+                  streamId: entry.streamId,
                   category: this.category,
-                  version: version + index + 1,
+                  version: entry.version + offset + 1,
                   id: event.id,
                   type: event.type,
                   data: event.data,
                   ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
                   timestamp,
                   ...(commandId !== undefined ? { commandId } : {}),
-                } as StoredOf<Event>),
-              state,
+                } as StoredOf<Event>);
+              });
+            } catch (error) {
+              domainError(error);
+            }
+            return { entry, events, state };
+          });
+          const writes = plans.filter((plan) => plan.events.length > 0);
+          if (writes.length === 0) return current.map((entry) => ({ ...this.view(entry), events: [] }));
+          let appended: { version: number; token: Entry<State>['token']; events: unknown[] }[];
+          try {
+            appended = await this.events.appendMany(
+              writes.map(
+                (plan): StreamAppend => ({
+                  streamId: plan.entry.streamId,
+                  events: plan.events,
+                  expectedVersion: plan.entry.token,
+                  timestamp,
+                  ...(commandId !== undefined ? { commandId } : {}),
+                }),
+              ),
+              signal ? { signal } : {},
             );
           } catch (error) {
-            domain.error = error;
-            domain.thrown = true;
-            throw new AbortError('domain error');
+            if (error instanceof ConcurrencyError) {
+              // Another writer moved a stream: the next attempt reads only what it appended.
+              for (const plan of writes) stale.add(plan.entry.streamId);
+            } else {
+              // The outcome is unknown (the write may have landed): forget what the cache says.
+              for (const plan of writes) this.cache?.delete(plan.entry.streamId);
+            }
+            throw error;
           }
-          const appended = await this.events.append(streamId, withIds, {
-            expectedVersion: version,
-            timestamp,
-            ...(commandId !== undefined ? { commandId } : {}),
-            ...(signal ? { signal } : {}),
+          const results = plans.map((plan) => {
+            const index = writes.indexOf(plan);
+            if (index === -1) return { ...this.view(plan.entry), events: [] as StoredOf<Event>[] };
+            const done = appended[index] as (typeof appended)[number];
+            const entry = this.loader.advance(plan.entry, plan.state, done.token, commandId);
+            this.remember(entry);
+            return { ...this.view(entry), events: done.events as StoredOf<Event>[] };
           });
-          stored = { state: next, version: appended.version, events: appended.events as StoredOf<Event>[] };
-          if (!signal?.aborted) await this.snapshotIfDue(streamId, next, version, appended.version, signal);
-          return stored;
+          stored = results;
+          if (!signal?.aborted) {
+            await Promise.all(
+              plans.map((plan, index) =>
+                this.snapshotIfDue(
+                  plan.entry.streamId,
+                  plan.state,
+                  plan.entry.version,
+                  (results[index] as Executed<State, Event>).version,
+                  signal,
+                ),
+              ),
+            );
+          }
+          return results;
         },
         {
           ...DEFAULT_RETRY,
@@ -248,7 +326,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
           ...(signal ? { signal } : {}),
           onFailedAttempt: async (context) => {
             if (context.error instanceof ConcurrencyError && context.retriesLeft > 0)
-              this.options.onConflict?.(context.error, aggregateId, context.attemptNumber);
+              this.options.onConflict?.(context.error, label(context.error.streamId), context.attemptNumber);
             await this.options.retry?.onFailedAttempt?.(context);
           },
           shouldRetry: async (context) =>
@@ -265,24 +343,22 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
 
   /**
    * Replays the aggregate from its events alone (ignoring the snapshot) and rewrites the snapshot.
-   * @example `const { state } = await accounts.rebuild('account-1');`
+   * @example `const { state } = await accounts.rebuild('1');`
    */
   async rebuild(aggregateId: string, options: { signal?: AbortSignal } = {}): Promise<Loaded<State>> {
-    return this.rebuildStream(this.streamId(aggregateId), options.signal);
+    const streamId = this.streamId(aggregateId);
+    this.cache?.delete(streamId);
+    const loaded = await this.fold(streamId, options.signal);
+    if (this.snapshots && loaded.version > 0) {
+      await this.snapshots.save(streamId, loaded.state, {
+        version: loaded.version,
+        force: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
+    return loaded;
   }
 
-  /**
-   * Replays every stream of this repository's category (parallel scan segments), saves a fresh snapshot
-   * for each, and goes on past streams that fail (a reducer error, a gap, a failed snapshot write): they
-   * are listed in `failed`. Streams of other categories are neither read into a fold nor touched.
-   * `concurrency` bounds the snapshot writes in flight. An error that is not a stream's (the scan fails,
-   * `onProgress` throws, the signal aborts) stops every segment and rejects, after the writes in flight
-   * have settled. Memory does not grow with the number of streams.
-   *
-   * Cost: the scan reads the whole table (about 1 RCU per 4 KB of it, consistent), whatever the category;
-   * plus one snapshot write per stream.
-   * @example `const { streams, failed } = await accounts.rebuildAll({ segments: 4, onProgress: (p) => bar.update(p.streams) });`
-   */
   async rebuildAll(
     options: {
       concurrency?: number;
@@ -313,7 +389,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
       if (stream.reread) {
         // The scan did not start this stream at version 1 (it came in pieces): fold it whole from a read.
         try {
-          const folded = await this.fold(stream.id, this.initial(), signal);
+          const folded = await this.fold(stream.id, signal);
           stream.state = folded.state;
           stream.version = folded.version;
         } catch (error) {
@@ -400,97 +476,45 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
     }
   }
 
-  private initial(): Loaded<State> {
+  private initial(): { state: State; version: number } {
     return { state: this.options.initialState(), version: 0 };
   }
 
-  /**
-   * The snapshot plus the events after it. With `commandId`, also the events of that command among the
-   * last {@link COMMAND_HISTORY} events (read further back only when the load did not reach that far).
-   */
-  private async loadStream(
-    streamId: string,
-    signal: AbortSignal | undefined,
-    commandId?: string,
-  ): Promise<Loaded<State> & { command?: StoredOf<Event>[] }> {
-    const snapshot = await this.snapshots?.load(streamId, signal ? { signal } : {});
-    let loaded: (Loaded<State> & { command: StoredOf<Event>[]; from: number }) | undefined;
-    if (snapshot) {
-      loaded = await this.foldFrom(
-        streamId,
-        { state: snapshot.state, version: snapshot.version },
-        signal,
-        commandId,
-      );
-      // Undefined: the snapshot claims a version the stream does not have (it was written by hand, or its
-      // events were deleted). Trusting it would make the next append leave a gap: the events are the truth.
-    }
-    loaded ??= (await this.foldFrom(streamId, this.initial(), signal, commandId)) as NonNullable<
-      typeof loaded
-    >;
-    if (commandId === undefined) return { state: loaded.state, version: loaded.version };
-    const oldest = Math.max(1, loaded.version - COMMAND_HISTORY + 1);
-    const command = loaded.command;
-    if (loaded.from > oldest) {
-      const earlier: StoredOf<Event>[] = [];
-      for await (const event of this.events.read<StoredOf<Event>>(streamId, {
-        from: oldest,
-        to: loaded.from - 1,
-        ...(signal ? { signal } : {}),
-      })) {
-        if (event.commandId === commandId) earlier.push(event);
-      }
-      command.unshift(...earlier);
-    }
-    return { state: loaded.state, version: loaded.version, command };
+  /** What a caller gets of an entry: a copy of its state (the entry's own stays untouched). */
+  private view(entry: Entry<State>): Loaded<State> {
+    return {
+      state: entry.plain ? (clonePlain(entry.state) as State) : entry.state,
+      version: entry.version,
+      token: entry.token,
+    };
   }
 
-  /** {@link fold} from the start, and the snapshot rewritten from the result. */
-  private async rebuildStream(streamId: string, signal?: AbortSignal): Promise<Loaded<State>> {
-    const loaded = await this.fold(streamId, this.initial(), signal);
-    if (this.snapshots && loaded.version > 0) {
-      await this.snapshots.save(streamId, loaded.state, {
-        version: loaded.version,
-        force: true,
+  private remember(entry: Entry<State>): void {
+    if (entry.plain) this.cache?.set(entry.streamId, entry);
+    else this.cache?.delete(entry.streamId);
+  }
+
+  /**
+   * Every event of the stream from version 1, folded (no snapshot), page by page (one DynamoDB page in
+   * memory); the last page's token is the stream's head: rebuilds.
+   */
+  private async fold(streamId: string, signal?: AbortSignal): Promise<Loaded<State>> {
+    let { state, version } = this.initial();
+    let cursor: string | undefined;
+    let token: Loaded<State>['token'] | undefined;
+    do {
+      const page = await this.events.readPage<StoredOf<Event>>(streamId, {
+        ...(cursor !== undefined ? { cursor } : {}),
         ...(signal ? { signal } : {}),
       });
-    }
-    return loaded;
-  }
-
-  private async fold(streamId: string, start: Loaded<State>, signal?: AbortSignal): Promise<Loaded<State>> {
-    const folded = (await this.foldFrom(streamId, start, signal)) as Loaded<State>;
-    return { state: folded.state, version: folded.version };
-  }
-
-  /**
-   * Folds the events after `start` into its state. After a snapshot (version > 0) the read starts at the
-   * snapshot's own version: the same single query then proves that event exists (so an append at that
-   * version cannot leave a gap); undefined when it does not. Collects the events of `commandId`.
-   */
-  private async foldFrom(
-    streamId: string,
-    start: Loaded<State>,
-    signal?: AbortSignal,
-    commandId?: string,
-  ): Promise<(Loaded<State> & { command: StoredOf<Event>[]; from: number }) | undefined> {
-    let { state, version } = start;
-    let backed = start.version === 0;
-    const from = Math.max(1, start.version);
-    const command: StoredOf<Event>[] = [];
-    for await (const event of this.events.read<StoredOf<Event>>(streamId, {
-      from,
-      ...(signal ? { signal } : {}),
-    })) {
-      if (commandId !== undefined && event.commandId === commandId) command.push(event);
-      if (event.version === start.version) {
-        backed = true;
-        continue;
+      for (const event of page.events as StoredOf<Event>[]) {
+        state = this.options.reduce(state, event);
+        version = event.version;
       }
-      state = this.options.reduce(state, event);
-      version = event.version;
-    }
-    return backed ? { state, version, command, from } : undefined;
+      cursor = page.cursor;
+      token = page.token;
+    } while (cursor !== undefined);
+    return { state, version, token: token as Loaded<State>['token'] };
   }
 
   private async snapshotIfDue(

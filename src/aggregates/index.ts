@@ -1,12 +1,13 @@
+export { AggregateRepository } from './AggregateRepository.js';
 export {
-  AggregateRepository,
   type AggregateRepositoryOptions,
   COMMAND_HISTORY,
   type Decide,
+  type DecideMany,
   type Executed,
   type ExecuteOptions,
   type Loaded,
   type RebuildAllResult,
   type RebuildProgress,
   type StoredOf,
-} from './AggregateRepository.js';
+} from './types.js';

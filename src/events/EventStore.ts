@@ -2,8 +2,8 @@ import { type StreamCorruptedError, ValidationError } from '../errors.js';
 import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
-import { KnownVersions } from './knownVersions.js';
-import { Reader } from './reader.js';
+import { Reader, type Tail } from './reader.js';
+import { issueToken, type StreamToken } from './token.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -42,7 +42,6 @@ export interface EventStoreOptions {
  */
 export class EventStore {
   readonly table: Table;
-  private readonly known = new KnownVersions();
   private readonly appender: Appender;
   private readonly reader: Reader;
 
@@ -61,8 +60,8 @@ export class EventStore {
         "new EventStore: categoryIndex must be the name of the table's category index.",
       );
     }
-    this.reader = new Reader(this.table, this.known, options.categoryIndex);
-    this.appender = new Appender(this.table, this.known, (streamId, signal, depth) =>
+    this.reader = new Reader(this.table, options.categoryIndex);
+    this.appender = new Appender(this.table, (streamId, signal, depth) =>
       this.reader.head(streamId, signal, depth),
     );
   }
@@ -91,8 +90,8 @@ export class EventStore {
       ],
       options.signal,
     );
-    const { version, events: stored } = result as AppendResult & { streamId: string };
-    return { version, events: stored as StoredEvent<Type, Data>[] };
+    const { version, token, events: stored } = result as AppendResult & { streamId: string };
+    return { version, token, events: stored as StoredEvent<Type, Data>[] };
   }
 
   /**
@@ -143,6 +142,29 @@ export class EventStore {
   async version(streamId: string, options: { signal?: AbortSignal } = {}): Promise<number> {
     checkId(streamId, 'streamId');
     return (await this.reader.head(streamId, options.signal)).version;
+  }
+
+  /**
+   * The stream's head as a token, for an append that must go right after it. One consistent query.
+   * @example `await store.append('order-7', events, { expectedVersion: await store.head('order-7') })`
+   */
+  async head(streamId: string, options: { signal?: AbortSignal } = {}): Promise<StreamToken> {
+    checkId(streamId, 'streamId');
+    return issueToken(streamId, (await this.reader.head(streamId, options.signal)).version);
+  }
+
+  /**
+   * @internal The top of a stream's partition (snapshot item and newest events) in one Query, and a token
+   * for its head: how `AggregateRepository` loads in one request.
+   */
+  async tail(
+    streamId: string,
+    options: { limit: number; signal?: AbortSignal },
+  ): Promise<Tail & { token: StreamToken }> {
+    checkId(streamId, 'streamId');
+    // At least 2: with the snapshot item first, the head event still fits, so "no events" means none.
+    const tail = await this.reader.tail(streamId, Math.max(2, options.limit), options.signal);
+    return { ...tail, token: issueToken(streamId, tail.events.at(-1)?.version ?? 0) };
   }
 
   /**

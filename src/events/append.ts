@@ -14,7 +14,7 @@ import { checkCommandId, checkExpectedVersion, checkId } from '../internal/valid
 import type { Table } from '../table/Table.js';
 import { eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
 import { eventDigest } from './digest.js';
-import type { KnownVersions } from './knownVersions.js';
+import { isStreamToken, issueToken } from './token.js';
 import type { AppendResult, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
 import { checkEvents } from './validate.js';
 
@@ -30,6 +30,8 @@ const ANY_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 50
 interface StreamPlan {
   streamId: string;
   expected: ExpectedVersion;
+  /** The expected version came as a token: the store has seen it stored, no need to prove it. */
+  proven: boolean;
   events: PreparedEvent[];
   commandId: string | undefined;
   timestamp: number | undefined;
@@ -69,8 +71,10 @@ export const ANY_REPLAY_WINDOW = 100;
  * - every event item is written only if its version is free (attribute_not_exists), so nothing is
  *   ever overwritten and of two writers at the same version exactly one wins.
  * - the item at the expected version N must exist too, or a stale or made-up N would leave a gap.
- *   A single PutItem cannot check another item, so N is proven once by a consistent GetItem, unless
- *   this process has already seen N (a read, a load, an earlier append): then no extra request.
+ *   A single PutItem cannot check another item, so a plain number N is proven by a consistent GetItem
+ *   (one request more); a StreamToken (from an append, a read to the head, a repository load) is the
+ *   store's own word that N exists: no extra request. Nothing is remembered on the side: the caller
+ *   carries the token.
  * - a conflict whose stored item carries one of our event ids may be our own earlier write (a retry
  *   after a lost response). One consistent Query of the versions our events would hold decides: the
  *   same events, whole, in order and with the same digests, return the stored result; anything else
@@ -79,7 +83,6 @@ export const ANY_REPLAY_WINDOW = 100;
 export class Appender {
   constructor(
     private readonly table: Table,
-    private readonly known: KnownVersions,
     private readonly head: HeadReader,
   ) {}
 
@@ -93,10 +96,10 @@ export class Appender {
       if (replayed) return replayed;
       const outcome = await this.writeResending(plans, Date.now(), signal);
       if (outcome.kind === 'written') {
-        for (const plan of plans) this.known.note(plan.streamId, plan.base + plan.events.length);
         return plans.map((plan, index) => ({
           streamId: plan.streamId,
           version: plan.base + plan.events.length,
+          token: issueToken(plan.streamId, plan.base + plan.events.length),
           events: outcome.events[index] as StoredEvent[],
         }));
       }
@@ -133,7 +136,14 @@ export class Appender {
         );
       }
       streams.add(streamId);
-      const expected = checkExpectedVersion(request.expectedVersion);
+      const token = request.expectedVersion;
+      if (isStreamToken(token) && token.streamId !== streamId) {
+        throw new ValidationError(
+          `expectedVersion is a token of stream "${token.streamId}", not of "${streamId}".`,
+        );
+      }
+      const expected = isStreamToken(token) ? token.version : checkExpectedVersion(request.expectedVersion);
+      const proven = isStreamToken(token);
       const commandId = checkCommandId(request.commandId);
       const timestamp = request.timestamp;
       if (timestamp !== undefined && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
@@ -151,7 +161,7 @@ export class Appender {
       );
       total += events.length;
       const givenIds = checked.some((event) => event.id !== undefined);
-      return { streamId, expected, events, commandId, timestamp, givenIds, base: 0 };
+      return { streamId, expected, proven, events, commandId, timestamp, givenIds, base: 0 };
     });
     if (total > MAX_EVENTS_PER_APPEND) {
       throw new TransactionLimitError(
@@ -205,7 +215,7 @@ export class Appender {
           return;
         }
         plan.base = plan.expected;
-        if (plan.base === 0 || this.known.has(plan.streamId, plan.base)) return;
+        if (plan.base === 0 || plan.proven) return;
         const exists = await this.table.getItem(eventPartition(plan.streamId), plan.base, {
           consistentRead: true,
           ...(signal ? { signal } : {}),
@@ -214,7 +224,6 @@ export class Appender {
           const { version: actual } = await this.head(plan.streamId, signal);
           throw new ConcurrencyError(plan.streamId, plan.expected, actual);
         }
-        this.known.note(plan.streamId, plan.base);
       }),
     );
     if (!earlierTry) return undefined;
@@ -369,13 +378,13 @@ export class Appender {
           ? {
               streamId: plan.streamId,
               version: plan.base + plan.events.length,
+              token: issueToken(plan.streamId, plan.base + plan.events.length),
               events: stored.map(({ event }) => event),
             }
           : undefined;
       }),
     );
     if (!results.every((result) => result !== undefined)) return undefined;
-    for (const result of results) this.known.note(result.streamId, result.version);
     return results;
   }
 }

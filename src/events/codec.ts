@@ -1,28 +1,13 @@
+import { EVENT_PREFIX, streamPartition } from '../internal/layout.js';
 import type { Table } from '../table/Table.js';
 import { categoryOf } from './category.js';
 import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
 import type { EventInput, StoredEvent } from './types.js';
 
-/** Event items live in partitions `event#<streamId>`, sorted by version. */
-export const EVENT_PREFIX = 'event#';
+/** Event items live in partitions `event#<streamId>`, sorted by version (see internal/layout). */
+export { EVENT_PREFIX };
 
-/**
- * The attribute names an event item uses besides its key. A table whose key attributes carry one of these
- * names would have its key overwritten by the field (or the field by the key), so the stores refuse it.
- */
-export const EVENT_ATTRIBUTES = [
-  'id',
-  'type',
-  'data',
-  'metadata',
-  'timestamp',
-  'digest',
-  'commandId',
-] as const;
-
-export function eventPartition(streamId: string): string {
-  return `${EVENT_PREFIX}${streamId}`;
-}
+export const eventPartition = streamPartition;
 
 /** An event ready to write: its id chosen, and the digest of what it says when the caller gave the id. */
 export type PreparedEvent = EventInput & { id: string; digest?: string };

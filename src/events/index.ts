@@ -4,4 +4,5 @@ export { categoryOf } from './category.js';
 export { CATEGORY_ATTRIBUTE, categoryIndex } from './categoryIndex.js';
 export { EVENT_PREFIX } from './codec.js';
 export { EventStore, type EventStoreOptions } from './EventStore.js';
+export type { StreamToken } from './token.js';
 export type * from './types.js';

@@ -1,4 +1,5 @@
 import { StreamCorruptedError, ValidationError } from '../errors.js';
+import { MAX_EVENT_VERSION, SNAPSHOT_SORT_KEY } from '../internal/layout.js';
 import { merge } from '../internal/merge.js';
 import { checkId, checkVersionBound } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
@@ -6,9 +7,17 @@ import type { StreamHead } from './append.js';
 import { checkCategory } from './category.js';
 import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
 import { EVENT_PREFIX, eventPartition, toStoredEvent } from './codec.js';
-import type { KnownVersions } from './knownVersions.js';
 import { inStreamOrder } from './streamOrder.js';
+import { issueToken } from './token.js';
 import type { EventPage, ReadAllOptions, ReadOptions, ReadPageOptions, StoredEvent } from './types.js';
+
+/** The top of a stream's partition: see {@link Reader.tail}. */
+export interface Tail {
+  /** The stored snapshot item, as the Query returned it. */
+  snapshot?: Record<string, unknown>;
+  /** The newest events, oldest first, gapless; the stream's head is the last one (none: no events). */
+  events: StoredEvent[];
+}
 
 interface Range {
   streamId: string;
@@ -25,7 +34,6 @@ interface Range {
 export class Reader {
   constructor(
     private readonly table: Table,
-    private readonly known: KnownVersions,
     /** The name of the category index (see `categoryIndex`), when the table has one. */
     private readonly categoryIndex?: string,
   ) {}
@@ -37,21 +45,15 @@ export class Reader {
     const range = this.range(streamId, options);
     let expected: number | undefined = range.forward ? range.from : undefined;
     let count = 0;
-    let highest = 0;
-    try {
-      for await (const item of this.table.queryAll<Record<string, unknown>>(...this.rangeQuery(range), {
-        ...this.rangeOptions(range, options.signal),
-        prefetch: true,
-      })) {
-        options.signal?.throwIfAborted(); // stop within one event, even inside a page already in memory
-        const event = toStoredEvent<E>(this.table, item);
-        expected = this.checkNext(range, event, expected);
-        highest = Math.max(highest, event.version);
-        count++;
-        yield event;
-      }
-    } finally {
-      this.known.note(range.streamId, highest); // once per read, even when the caller stops early
+    for await (const item of this.table.queryAll<Record<string, unknown>>(...this.rangeQuery(range), {
+      ...this.rangeOptions(range, options.signal),
+      prefetch: true,
+    })) {
+      options.signal?.throwIfAborted(); // stop within one event, even inside a page already in memory
+      const event = toStoredEvent<E>(this.table, item);
+      expected = this.checkNext(range, event, expected);
+      count++;
+      yield event;
     }
     this.checkEnd(range, expected, range.limit === undefined || count < range.limit);
   }
@@ -78,12 +80,14 @@ export class Reader {
       expected = this.checkNext(range, event, expected);
       return event;
     });
-    this.known.note(
-      range.streamId,
-      events.reduce((highest, event) => Math.max(highest, event.version), 0),
-    );
-    if (page.cursor === undefined) this.checkEnd(range, expected, true);
-    return page.cursor === undefined ? { events } : { events, cursor: page.cursor };
+    if (page.cursor !== undefined) return { events, cursor: page.cursor };
+    this.checkEnd(range, expected, true);
+    // A forward read that ran to the end of the stream saw its head: the caller may append after it.
+    const toTheEnd = range.forward && options.to === undefined && range.limit === undefined;
+    if (!toTheEnd) return { events };
+    const last =
+      events.at(-1)?.version ?? (page.after !== undefined ? (expected as number) - 1 : range.from - 1);
+    return { events, token: issueToken(range.streamId, last) };
   }
 
   /**
@@ -112,10 +116,17 @@ export class Reader {
     // `cat-…` streams, and the singleton stream named `cat` itself: the same rule as categoryOf.
     const filter =
       category === undefined
-        ? { filter: 'begins_with(#pk, :prefix)', values: { ':prefix': EVENT_PREFIX } }
+        ? {
+            filter: 'begins_with(#pk, :prefix) AND #sk < :snapshot',
+            values: { ':prefix': EVENT_PREFIX, ':snapshot': SNAPSHOT_SORT_KEY },
+          }
         : {
-            filter: 'begins_with(#pk, :prefix) OR #pk = :single',
-            values: { ':prefix': `${eventPartition(category)}-`, ':single': eventPartition(category) },
+            filter: '(begins_with(#pk, :prefix) OR #pk = :single) AND #sk < :snapshot',
+            values: {
+              ':prefix': `${eventPartition(category)}-`,
+              ':single': eventPartition(category),
+              ':snapshot': SNAPSHOT_SORT_KEY,
+            },
           };
     const readRange = (streamId: string, from: number, to: number) =>
       this.read<E>(streamId, { from, to, ...(options.signal ? { signal: options.signal } : {}) });
@@ -123,7 +134,7 @@ export class Reader {
       .scanSegments<Record<string, unknown>>({
         segments,
         ...filter,
-        names: { '#pk': table.partitionKeyName },
+        names: { '#pk': table.partitionKeyName, '#sk': table.sortKeyName as string },
         consistentRead: true,
         ...(options.signal ? { signal: options.signal } : {}),
       })
@@ -196,14 +207,46 @@ export class Reader {
     })();
   }
 
+  /**
+   * The top of a stream's partition in one consistent backward Query: the snapshot item (when there is
+   * one) and the newest events below it, at most `limit` items in all. Checks the events are gapless.
+   * Cost: the read units of everything read, summed and rounded up to 4 KB once.
+   */
+  async tail(streamId: string, limit: number, signal?: AbortSignal): Promise<Tail> {
+    const sortKey = this.table.sortKeyName as string;
+    const { items } = await this.table.query<Record<string, unknown>>(
+      '#pk = :pk AND #sk <= :top',
+      { ':pk': eventPartition(streamId), ':top': SNAPSHOT_SORT_KEY },
+      {
+        names: { '#pk': this.table.partitionKeyName, '#sk': sortKey },
+        ascending: false,
+        limit,
+        consistentRead: true,
+        ...(signal ? { signal } : {}),
+      },
+    );
+    const snapshot = items[0]?.[sortKey] === SNAPSHOT_SORT_KEY ? items.shift() : undefined;
+    const events = items.reverse().map((item) => toStoredEvent<StoredEvent>(this.table, item));
+    events.forEach((event, index) => {
+      if (index > 0 && event.version !== (events[index - 1] as StoredEvent).version + 1) {
+        throw new StreamCorruptedError(
+          streamId,
+          (events[index - 1] as StoredEvent).version + 1,
+          event.version,
+        );
+      }
+    });
+    return { ...(snapshot !== undefined ? { snapshot } : {}), events };
+  }
+
   /** The stream's version and the version, id and digest of its last `depth` events, newest first. One consistent query. */
   async head(streamId: string, signal?: AbortSignal, depth = 1): Promise<StreamHead> {
     const sortKey = this.table.sortKeyName as string;
     const { items } = await this.table.query<Record<string, unknown>>(
-      '#pk = :pk',
-      { ':pk': eventPartition(streamId) },
+      '#pk = :pk AND #sk <= :last',
+      { ':pk': eventPartition(streamId), ':last': MAX_EVENT_VERSION },
       {
-        names: { '#pk': this.table.partitionKeyName },
+        names: { '#pk': this.table.partitionKeyName, '#sk': sortKey },
         ascending: false,
         limit: depth,
         consistentRead: true,
@@ -217,14 +260,14 @@ export class Reader {
       ...(item.digest !== undefined ? { digest: item.digest as string } : {}),
     }));
     const version = recent[0]?.version ?? 0;
-    this.known.note(streamId, version);
     return { version, recent };
   }
 
   private range(streamId: string, options: ReadOptions): Range {
     checkId(streamId, 'streamId');
     const from = checkVersionBound(options.from, 'from') ?? 1;
-    const to = checkVersionBound(options.to, 'to') ?? Number.MAX_SAFE_INTEGER;
+    // never above the last event version: the snapshot item lives above it
+    const to = Math.min(checkVersionBound(options.to, 'to') ?? MAX_EVENT_VERSION, MAX_EVENT_VERSION);
     if (from > to) throw new ValidationError(`read: from (${from}) is after to (${to}).`);
     if (
       options.direction !== undefined &&

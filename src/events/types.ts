@@ -1,3 +1,5 @@
+import type { StreamToken } from './token.js';
+
 /** An event to append. `id` defaults to a new UUID v7; re-sending the same ids makes an append retry-safe. */
 export interface EventInput<Type extends string = string, Data = unknown> {
   type: Type;
@@ -31,7 +33,11 @@ export interface StoredEvent<Type extends string = string, Data = unknown> {
 export type ExpectedVersion = number | 'any';
 
 export interface AppendOptions {
-  expectedVersion?: ExpectedVersion;
+  /**
+   * The version the stream must be at: a number, `'any'`, or a {@link StreamToken} from an earlier
+   * append or read, which also proves that version exists and so saves a request.
+   */
+  expectedVersion?: ExpectedVersion | StreamToken;
   /**
    * Stored on every event of this append (`StoredEvent.commandId`), so a command can be recognised later:
    * `AggregateRepository.execute` uses it for end-to-end idempotency. At most 256 characters.
@@ -48,13 +54,15 @@ export interface AppendOptions {
 export interface AppendResult<Type extends string = string, Data = unknown> {
   /** The stream's version after the append. */
   version: number;
+  /** The stream at `version`: pass it as the next append's `expectedVersion` to save a request. */
+  token: StreamToken;
   events: StoredEvent<Type, Data>[];
 }
 
 export interface StreamAppend<Type extends string = string, Data = unknown> {
   streamId: string;
   events: EventInput<Type, Data>[];
-  expectedVersion?: ExpectedVersion;
+  expectedVersion?: ExpectedVersion | StreamToken;
   /** See `AppendOptions.commandId`. */
   commandId?: string;
   /** See `AppendOptions.timestamp`. */
@@ -81,6 +89,11 @@ export interface EventPage<Type extends string = string, Data = unknown> {
   events: StoredEvent<Type, Data>[];
   /** Present when more events may follow. */
   cursor?: string;
+  /**
+   * On the last page of a forward read to the stream's end (no `to`, no `limit` cut it short): the
+   * stream at its last event, for the next append's `expectedVersion`.
+   */
+  token?: StreamToken;
 }
 
 export interface ReadAllOptions {

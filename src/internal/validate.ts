@@ -5,6 +5,10 @@
  */
 import { ValidationError } from '../errors.js';
 import { byteLength } from './item.js';
+import { MAX_EVENT_VERSION } from './layout.js';
+
+/** The highest expected version an append can name: room for 100 events below the snapshot's sort key. */
+const MAX_EXPECTED_VERSION = MAX_EVENT_VERSION - 100;
 
 /**
  * The one limit on stream and aggregate ids (for an aggregate: `<category>-<id>`), in UTF-8 bytes. Every
@@ -82,7 +86,12 @@ export function checkKeyNames(
 /** An expected version: 'any' (also for undefined), or a whole number >= 0. */
 export function checkExpectedVersion(value: unknown, what = 'expectedVersion'): number | 'any' {
   if (value === undefined || value === 'any') return 'any';
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < 0 ||
+    value > MAX_EXPECTED_VERSION
+  ) {
     throw new ValidationError(
       `${what} must be 'any' or a whole number >= 0 (0: the stream must not exist yet), got ${describe(value)}.`,
     );

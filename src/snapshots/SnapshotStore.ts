@@ -1,11 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ConditionFailedError, OptimisticLockError, ValidationError } from '../errors.js';
+import { SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
 import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { Condition } from '../table/index.js';
 import type { Table } from '../table/Table.js';
 
-/** Snapshot items live in partitions `snapshot#<aggregateId>`, sort key 0, beside the events. */
-export const SNAPSHOT_PREFIX = 'snapshot#';
+/**
+ * A snapshot lives in its stream's own partition (`event#<streamId>`), at the sort key 2^53 − 1, above
+ * every event: a load reads it and the events after it with one Query (see `AggregateRepository.load`).
+ */
+export { SNAPSHOT_SORT_KEY };
 
 export interface Snapshot<State> {
   state: State;
@@ -32,8 +36,9 @@ export interface SaveSnapshotOptions {
 }
 
 /**
- * The latest state of each aggregate, so a load reads the snapshot plus the few events after it.
- * Puts are version-conditional, so concurrent savers cannot move a snapshot backwards.
+ * The latest state of each stream, so a load reads the snapshot plus the few events after it. Keyed by
+ * stream id (an aggregate's stream is `<category>-<id>`), stored in the stream's own partition above its
+ * events. Puts are version-conditional, so concurrent savers cannot move a snapshot backwards.
  *
  * @example
  * ```ts
@@ -59,8 +64,8 @@ export class SnapshotStore<State> {
    * is already stored. With `expectedVersion`, throws OptimisticLockError unless the stored version is
    * exactly that.
    */
-  async save(aggregateId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
-    checkId(aggregateId, 'aggregateId');
+  async save(streamId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
+    checkId(streamId, 'streamId');
     if (!options || !Number.isSafeInteger(options.version) || options.version < 1) {
       throw new ValidationError(
         `snapshot save: version must be a positive integer, got ${String(options?.version)}.`,
@@ -77,8 +82,8 @@ export class SnapshotStore<State> {
     const writeId = uuidv7();
     try {
       await this.table.putItem(
-        `${SNAPSHOT_PREFIX}${aggregateId}`,
-        0,
+        streamPartition(streamId),
+        SNAPSHOT_SORT_KEY,
         { state: state as unknown, version: options.version, timestamp: Date.now(), writeId },
         { ...(condition ? { condition } : {}), ...(options.signal ? { signal: options.signal } : {}) },
       );
@@ -109,18 +114,29 @@ export class SnapshotStore<State> {
     };
   }
 
-  /** The stored snapshot, or undefined. A strongly consistent read. */
-  async load(
-    aggregateId: string,
-    options: { signal?: AbortSignal } = {},
-  ): Promise<Snapshot<State> | undefined> {
-    checkId(aggregateId, 'aggregateId');
-    const item = await this.table.getItem<Snapshot<State>>(`${SNAPSHOT_PREFIX}${aggregateId}`, 0, {
-      consistentRead: true,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return item === undefined
-      ? undefined
-      : { state: item.state, version: item.version, timestamp: item.timestamp };
+  /** The stored snapshot, or undefined. A strongly consistent GetItem. */
+  async load(streamId: string, options: { signal?: AbortSignal } = {}): Promise<Snapshot<State> | undefined> {
+    checkId(streamId, 'streamId');
+    const item = await this.table.getItem<Record<string, unknown>>(
+      streamPartition(streamId),
+      SNAPSHOT_SORT_KEY,
+      {
+        consistentRead: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    return item === undefined ? undefined : this.fromItem(item);
+  }
+
+  /**
+   * A snapshot from its stored item, as a Query of the stream's partition returns it (the item at
+   * {@link SNAPSHOT_SORT_KEY}): how a load reads snapshot and events in one request.
+   */
+  fromItem(item: Record<string, unknown>): Snapshot<State> {
+    return {
+      state: item.state as State,
+      version: item.version as number,
+      timestamp: item.timestamp as number,
+    };
   }
 }

@@ -1,1 +1,6 @@
-export { type SaveSnapshotOptions, SNAPSHOT_PREFIX, type Snapshot, SnapshotStore } from './SnapshotStore.js';
+export {
+  type SaveSnapshotOptions,
+  SNAPSHOT_SORT_KEY,
+  type Snapshot,
+  SnapshotStore,
+} from './SnapshotStore.js';

@@ -54,7 +54,9 @@ export function partitionItems(table: Table, pk: string): Promise<Record<string,
 
 /** The versions stored for a stream, straight from the table. */
 export async function storedVersions(table: Table, streamId: string): Promise<number[]> {
-  return (await partitionItems(table, `event#${streamId}`)).map((item) => item.sk as number);
+  return (await partitionItems(table, `event#${streamId}`))
+    .map((item) => item.sk as number)
+    .filter((version) => version < Number.MAX_SAFE_INTEGER); // the snapshot item lives above the events
 }
 
 /** Every item of the table, straight from a consistent scan. */

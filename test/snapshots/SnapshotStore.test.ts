@@ -4,7 +4,7 @@ import {
   EventStore,
   ItemTooLargeError,
   OptimisticLockError,
-  SNAPSHOT_PREFIX,
+  SNAPSHOT_SORT_KEY,
   SnapshotStore,
   type Table,
   ValidationError,
@@ -34,10 +34,11 @@ describe('SnapshotStore', () => {
     await table.deleteTable();
   });
 
-  const stored = async (id: string) => partitionItems(table, `${SNAPSHOT_PREFIX}${id}`);
+  const stored = async (id: string) =>
+    (await partitionItems(table, `event#${id}`)).filter((item) => item.sk === SNAPSHOT_SORT_KEY);
 
   describe('save and load', () => {
-    it('round trip: state, version and timestamp (epoch ms), in one item at snapshot#<id>, sort key 0', async () => {
+    it('round trip: state, version and timestamp (epoch ms), in one item in the stream partition event#<id>, sort key 2^53 - 1', async () => {
       const id = uniqueId('acct');
       const state = { balance: 42, owner: 'Ada', name: 'main', status: 'open', size: 3, data: { data: [1] } };
       const before = Date.now();
@@ -58,7 +59,7 @@ describe('SnapshotStore', () => {
       }
       const items = await stored(id);
       expect(items).to.have.length(1);
-      expect(items[0]).to.deep.include({ pk: `snapshot#${id}`, sk: 0, version: 7, state });
+      expect(items[0]).to.deep.include({ pk: `event#${id}`, sk: Number.MAX_SAFE_INTEGER, version: 7, state });
     });
 
     it('load of an aggregate without a snapshot is undefined', async () => {
@@ -259,22 +260,22 @@ describe('SnapshotStore', () => {
       [
         'empty aggregate id (save)',
         () => snapshots.save('', { balance: 0, owner: 'x' }, { version: 1 }),
-        /aggregateId must be a non-empty string, got an empty string/,
+        /streamId must be a non-empty string, got an empty string/,
       ],
       [
         'numeric aggregate id (load)',
         () => snapshots.load(5 as unknown as string),
-        /aggregateId must be a non-empty string, got 5/,
+        /streamId must be a non-empty string, got 5/,
       ],
       [
         'aggregate id over the id limit (1025 bytes)',
         () => snapshots.load('a'.repeat(1025)),
-        /aggregateId is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes \(UTF-8\)/,
+        /streamId is 1025 bytes long; stream and aggregate ids may be at most 1024 bytes \(UTF-8\)/,
       ],
       [
         'aggregate id of 513 two-byte characters (1026 bytes, save)',
         () => snapshots.save('é'.repeat(513), { balance: 0, owner: 'x' }, { version: 1 }),
-        /aggregateId is 1026 bytes long; stream and aggregate ids may be at most 1024 bytes/,
+        /streamId is 1026 bytes long; stream and aggregate ids may be at most 1024 bytes/,
       ],
       [
         'state with a function',
