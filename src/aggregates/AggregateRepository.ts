@@ -6,6 +6,7 @@ import { checkCategory, streamIdOf } from '../events/category.js';
 import type { EventStore } from '../events/EventStore.js';
 import type { EventInput, StreamAppend } from '../events/types.js';
 import { clonePlain } from '../internal/clonePlain.js';
+import { KeyedLock } from '../internal/keyedLock.js';
 import { Limiter } from '../internal/limiter.js';
 import { Lru } from '../internal/lru.js';
 import { checkCommandId, checkId } from '../internal/validate.js';
@@ -61,6 +62,12 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
   private readonly snapshotEvery: number;
   private readonly loader: StreamLoader<State, Event>;
   private readonly cache: Lru<string, Entry<State>> | undefined;
+  /**
+   * Commands on one aggregate in this process run one after the other: two of them racing would only
+   * make one fail its append and retry (a wasted PutItem and a catch-up Query). Other processes are
+   * still kept apart by the append's condition.
+   */
+  private readonly locks = new KeyedLock();
 
   constructor(private readonly options: AggregateRepositoryOptions<State, Event>) {
     if (!options?.events)
@@ -196,143 +203,149 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
       throw new AbortError('domain error');
     };
     try {
-      return await pRetry(
-        async () => {
-          await Promise.all(
-            streamIds.map(async (streamId) => {
-              const known = entries.get(streamId);
-              const cached = this.cache?.get(streamId);
-              if (known === undefined) {
-                entries.set(streamId, cached ?? (await this.loader.load(streamId, signal)));
-              } else if (stale.has(streamId)) {
-                // Caught up now, after the backoff, not before it: what came in meanwhile counts too. A
-                // newer entry another command of this process left in the cache needs no request.
-                stale.delete(streamId);
-                const fresh =
-                  cached !== undefined && cached.version > known.version
-                    ? cached
-                    : await this.loader.catchUp(known, signal);
-                entries.set(streamId, fresh);
-                this.remember(fresh);
-              }
-            }),
-          );
-          const current = streamIds.map((streamId) => entries.get(streamId) as Entry<State>);
-          if (commandId !== undefined) {
-            const found = await Promise.all(
-              current.map((entry) => this.loader.findCommand(entry, commandId, signal)),
-            );
-            if (found.some((events) => events !== undefined)) {
-              return current.map((entry, index) => ({
-                ...this.view(entry),
-                events: found[index] ?? [],
-                replayed: true,
-              }));
-            }
-          }
-          let decided: Event[][];
-          try {
-            decided = await decide(current.map((entry) => this.view(entry)));
-          } catch (error) {
-            return domainError(error);
-          }
-          if (
-            !Array.isArray(decided) ||
-            decided.length !== current.length ||
-            !decided.every((events) => Array.isArray(events))
-          ) {
-            throw new AbortError(new ValidationError(shapeMessage));
-          }
-          // Fold before appending: a reducer that throws on the decided events must leave nothing stored.
-          const timestamp = Date.now();
-          const plans = current.map((entry, index) => {
-            const events = (decided[index] as Event[]).map((event) => ({
-              ...event,
-              id: event.id ?? uuidv7(),
-            }));
-            let state = entry.plain ? (clonePlain(entry.state) as State) : entry.state;
-            try {
-              events.forEach((event, offset) => {
-                state = this.options.reduce(state, {
-                  streamId: entry.streamId,
-                  category: this.category,
-                  version: entry.version + offset + 1,
-                  id: event.id,
-                  type: event.type,
-                  data: event.data,
-                  ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
-                  timestamp,
-                  ...(commandId !== undefined ? { commandId } : {}),
-                } as StoredOf<Event>);
-              });
-            } catch (error) {
-              domainError(error);
-            }
-            return { entry, events, state };
-          });
-          const writes = plans.filter((plan) => plan.events.length > 0);
-          if (writes.length === 0) return current.map((entry) => ({ ...this.view(entry), events: [] }));
-          let appended: { version: number; token: Entry<State>['token']; events: unknown[] }[];
-          try {
-            appended = await this.events.appendMany(
-              writes.map(
-                (plan): StreamAppend => ({
-                  streamId: plan.entry.streamId,
-                  events: plan.events,
-                  expectedVersion: plan.entry.token,
-                  timestamp,
-                  ...(commandId !== undefined ? { commandId } : {}),
-                }),
-              ),
-              signal ? { signal } : {},
-            );
-          } catch (error) {
-            if (error instanceof ConcurrencyError) {
-              // Another writer moved a stream: the next attempt reads only what it appended.
-              for (const plan of writes) stale.add(plan.entry.streamId);
-            } else {
-              // The outcome is unknown (the write may have landed): forget what the cache says.
-              for (const plan of writes) this.cache?.delete(plan.entry.streamId);
-            }
-            throw error;
-          }
-          const results = plans.map((plan) => {
-            const index = writes.indexOf(plan);
-            if (index === -1) return { ...this.view(plan.entry), events: [] as StoredOf<Event>[] };
-            const done = appended[index] as (typeof appended)[number];
-            const entry = this.loader.advance(plan.entry, plan.state, done.token, commandId);
-            this.remember(entry);
-            return { ...this.view(entry), events: done.events as StoredOf<Event>[] };
-          });
-          stored = results;
-          if (!signal?.aborted) {
+      return await this.locks.run(streamIds, () =>
+        pRetry(
+          async () => {
             await Promise.all(
-              plans.map((plan, index) =>
-                this.snapshotIfDue(
-                  plan.entry.streamId,
-                  plan.state,
-                  plan.entry.version,
-                  (results[index] as Executed<State, Event>).version,
-                  signal,
-                ),
-              ),
+              streamIds.map(async (streamId) => {
+                const known = entries.get(streamId);
+                const cached = this.cache?.get(streamId);
+                if (known === undefined) {
+                  entries.set(streamId, cached ?? (await this.loader.load(streamId, signal)));
+                } else if (stale.has(streamId)) {
+                  // Caught up now, after the backoff, not before it: what came in meanwhile counts too. A
+                  // newer entry another command of this process left in the cache needs no request.
+                  stale.delete(streamId);
+                  const fresh =
+                    cached !== undefined && cached.version > known.version
+                      ? cached
+                      : await this.loader.catchUp(known, signal);
+                  entries.set(streamId, fresh);
+                  this.remember(fresh);
+                }
+              }),
             );
-          }
-          return results;
-        },
-        {
-          ...DEFAULT_RETRY,
-          ...this.options.retry,
-          ...(signal ? { signal } : {}),
-          onFailedAttempt: async (context) => {
-            if (context.error instanceof ConcurrencyError && context.retriesLeft > 0)
-              this.options.onConflict?.(context.error, label(context.error.streamId), context.attemptNumber);
-            await this.options.retry?.onFailedAttempt?.(context);
+            const current = streamIds.map((streamId) => entries.get(streamId) as Entry<State>);
+            if (commandId !== undefined) {
+              const found = await Promise.all(
+                current.map((entry) => this.loader.findCommand(entry, commandId, signal)),
+              );
+              if (found.some((events) => events !== undefined)) {
+                return current.map((entry, index) => ({
+                  ...this.view(entry),
+                  events: found[index] ?? [],
+                  replayed: true,
+                }));
+              }
+            }
+            let decided: Event[][];
+            try {
+              decided = await decide(current.map((entry) => this.view(entry)));
+            } catch (error) {
+              return domainError(error);
+            }
+            if (
+              !Array.isArray(decided) ||
+              decided.length !== current.length ||
+              !decided.every((events) => Array.isArray(events))
+            ) {
+              throw new AbortError(new ValidationError(shapeMessage));
+            }
+            // Fold before appending: a reducer that throws on the decided events must leave nothing stored.
+            const timestamp = Date.now();
+            const plans = current.map((entry, index) => {
+              const events = (decided[index] as Event[]).map((event) => ({
+                ...event,
+                id: event.id ?? uuidv7(),
+              }));
+              let state = entry.plain ? (clonePlain(entry.state) as State) : entry.state;
+              try {
+                events.forEach((event, offset) => {
+                  state = this.options.reduce(state, {
+                    streamId: entry.streamId,
+                    category: this.category,
+                    version: entry.version + offset + 1,
+                    id: event.id,
+                    type: event.type,
+                    data: event.data,
+                    ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
+                    timestamp,
+                    ...(commandId !== undefined ? { commandId } : {}),
+                  } as StoredOf<Event>);
+                });
+              } catch (error) {
+                domainError(error);
+              }
+              return { entry, events, state };
+            });
+            const writes = plans.filter((plan) => plan.events.length > 0);
+            if (writes.length === 0) return current.map((entry) => ({ ...this.view(entry), events: [] }));
+            let appended: { version: number; token: Entry<State>['token']; events: unknown[] }[];
+            try {
+              appended = await this.events.appendMany(
+                writes.map(
+                  (plan): StreamAppend => ({
+                    streamId: plan.entry.streamId,
+                    events: plan.events,
+                    expectedVersion: plan.entry.token,
+                    timestamp,
+                    ...(commandId !== undefined ? { commandId } : {}),
+                  }),
+                ),
+                signal ? { signal } : {},
+              );
+            } catch (error) {
+              if (error instanceof ConcurrencyError) {
+                // Another writer moved a stream: the next attempt reads only what it appended.
+                for (const plan of writes) stale.add(plan.entry.streamId);
+              } else {
+                // The outcome is unknown (the write may have landed): forget what the cache says.
+                for (const plan of writes) this.cache?.delete(plan.entry.streamId);
+              }
+              throw error;
+            }
+            const results = plans.map((plan) => {
+              const index = writes.indexOf(plan);
+              if (index === -1) return { ...this.view(plan.entry), events: [] as StoredOf<Event>[] };
+              const done = appended[index] as (typeof appended)[number];
+              const entry = this.loader.advance(plan.entry, plan.state, done.token, commandId);
+              this.remember(entry);
+              return { ...this.view(entry), events: done.events as StoredOf<Event>[] };
+            });
+            stored = results;
+            if (!signal?.aborted) {
+              await Promise.all(
+                plans.map((plan, index) =>
+                  this.snapshotIfDue(
+                    plan.entry.streamId,
+                    plan.state,
+                    plan.entry.version,
+                    (results[index] as Executed<State, Event>).version,
+                    signal,
+                  ),
+                ),
+              );
+            }
+            return results;
           },
-          shouldRetry: async (context) =>
-            context.error instanceof ConcurrencyError &&
-            (userShouldRetry ? await userShouldRetry(context) : true),
-        },
+          {
+            ...DEFAULT_RETRY,
+            ...this.options.retry,
+            ...(signal ? { signal } : {}),
+            onFailedAttempt: async (context) => {
+              if (context.error instanceof ConcurrencyError && context.retriesLeft > 0)
+                this.options.onConflict?.(
+                  context.error,
+                  label(context.error.streamId),
+                  context.attemptNumber,
+                );
+              await this.options.retry?.onFailedAttempt?.(context);
+            },
+            shouldRetry: async (context) =>
+              context.error instanceof ConcurrencyError &&
+              (userShouldRetry ? await userShouldRetry(context) : true),
+          },
+        ),
       );
     } catch (error) {
       if (stored !== undefined) return stored; // the events are stored: an abort after that is not a failure

@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
-import { checkItem } from '../internal/item.js';
+import { checkItem, markChecked } from '../internal/item.js';
 import { checkCommandId, checkExpectedVersion, checkId } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
 import { eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
@@ -287,11 +287,14 @@ export class Appender {
         planIndex,
         pk: eventPartition(plan.streamId),
         version: plan.base + index + 1,
-        attributes: eventAttributes(
-          event,
-          plan.timestamp ?? timestamp,
-          plan.commandId,
-          plan.base + index === 0 ? plan.streamId : undefined,
+        // checked in plan(), with the largest key and attributes it can have: not walked again
+        attributes: markChecked(
+          eventAttributes(
+            event,
+            plan.timestamp ?? timestamp,
+            plan.commandId,
+            plan.base + index === 0 ? plan.streamId : undefined,
+          ),
         ),
       })),
     );

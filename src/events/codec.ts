@@ -52,3 +52,29 @@ export function toStoredEvent<E extends StoredEvent = StoredEvent>(
   if (item.commandId !== undefined) event.commandId = item.commandId as string;
   return event as E;
 }
+
+/**
+ * {@link toStoredEvent} for the items of one stream: the stream id and category are worked out once,
+ * not once per event (a replay of 100 000 events spends its client time here).
+ */
+export function streamEventReader<E extends StoredEvent = StoredEvent>(
+  table: Table,
+  streamId: string,
+): (item: Record<string, unknown>) => E {
+  const category = categoryOf(streamId);
+  const sortKey = table.sortKeyName as string;
+  return (item) => {
+    const event: StoredEvent = {
+      streamId,
+      category,
+      version: item[sortKey] as number,
+      id: item.id as string,
+      type: item.type as string,
+      data: item.data,
+      timestamp: item.timestamp as number,
+    };
+    if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
+    if (item.commandId !== undefined) event.commandId = item.commandId as string;
+    return event as E;
+  };
+}

@@ -6,7 +6,7 @@ import type { Table } from '../table/Table.js';
 import type { StreamHead } from './append.js';
 import { checkCategory } from './category.js';
 import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
-import { EVENT_PREFIX, eventPartition, toStoredEvent } from './codec.js';
+import { EVENT_PREFIX, eventPartition, streamEventReader, toStoredEvent } from './codec.js';
 import { inStreamOrder } from './streamOrder.js';
 import { issueToken } from './token.js';
 import type { EventPage, ReadAllOptions, ReadOptions, ReadPageOptions, StoredEvent } from './types.js';
@@ -18,6 +18,13 @@ export interface Tail {
   /** The newest events, oldest first, gapless; the stream's head is the last one (none: no events). */
   events: StoredEvent[];
 }
+
+/**
+ * Version windows in flight in a long forward read. On AWS one partition serves up to 3 000 RCU/s: about
+ * 12 MB/s of strongly consistent reads (24 MB/s eventually consistent), so a single stream's read is
+ * bounded there whatever the parallelism; 4 windows of about 1 MB reach it from one client.
+ */
+const DEFAULT_PARALLEL = 4;
 
 interface Range {
   streamId: string;
@@ -43,19 +50,80 @@ export class Reader {
     options: ReadOptions,
   ): AsyncGenerator<E, void, undefined> {
     const range = this.range(streamId, options);
+    const parallel = options.parallel ?? DEFAULT_PARALLEL;
+    if (!Number.isSafeInteger(parallel) || parallel < 1 || parallel > 64) {
+      throw new ValidationError(
+        `read: parallel must be a whole number from 1 to 64, got ${String(parallel)}.`,
+      );
+    }
+    const signal = options.signal;
+    const toEvent = streamEventReader<E>(this.table, range.streamId);
+    const [condition, values] = this.rangeQuery(range);
+    const queryOptions = this.rangeOptions(range, signal, options.consistent);
     let expected: number | undefined = range.forward ? range.from : undefined;
-    let count = 0;
-    for await (const item of this.table.queryAll<Record<string, unknown>>(...this.rangeQuery(range), {
-      ...this.rangeOptions(range, options.signal),
-      prefetch: true,
-    })) {
-      options.signal?.throwIfAborted(); // stop within one event, even inside a page already in memory
-      const event = toStoredEvent<E>(this.table, item);
+    if (!range.forward || range.limit !== undefined || parallel === 1) {
+      // Backward, limited or asked for: one page after the other (the next page prefetched).
+      let count = 0;
+      for await (const item of this.table.queryAll<Record<string, unknown>>(condition, values, {
+        ...queryOptions,
+        prefetch: true,
+      })) {
+        signal?.throwIfAborted(); // stop within one event, even inside a page already in memory
+        const event = toEvent(item);
+        expected = this.checkNext(range, event, expected);
+        count++;
+        yield event;
+      }
+      this.checkEnd(range, expected, range.limit === undefined || count < range.limit);
+      return;
+    }
+    // A forward read of the whole range. The first page says how many events fit in a page; when more
+    // follow, the head is looked up (one small Query) and the rest is read in version windows of about
+    // one page each (BETWEEN), `parallel` of them in flight and yielded in order: page n+1 no longer
+    // waits for page n's LastEvaluatedKey. Memory: `parallel` windows, about a page each.
+    const first = await this.table.query<Record<string, unknown>>(condition, values, queryOptions);
+    for (const item of first.items) {
+      signal?.throwIfAborted();
+      const event = toEvent(item);
       expected = this.checkNext(range, event, expected);
-      count++;
       yield event;
     }
-    this.checkEnd(range, expected, range.limit === undefined || count < range.limit);
+    if (first.cursor === undefined) return;
+    const head = Math.min(range.to, (await this.head(range.streamId, signal)).version);
+    const width = Math.max(1, first.items.length);
+    let next = expected as number;
+    const inFlight: Promise<Record<string, unknown>[]>[] = [];
+    const launch = () => {
+      if (next > head) return;
+      const window = { ...range, from: next, to: Math.min(head, next + width - 1) };
+      next = window.to + 1;
+      const items = (async () => {
+        const found: Record<string, unknown>[] = [];
+        for await (const item of this.table.queryAll<Record<string, unknown>>(
+          ...this.rangeQuery(window),
+          queryOptions,
+        )) {
+          found.push(item);
+        }
+        return found;
+      })();
+      items.catch(() => {}); // a window the caller never reaches (it stopped early) must not be unhandled
+      inFlight.push(items);
+    };
+    for (let index = 0; index < parallel; index++) launch();
+    while (inFlight.length > 0) {
+      const items = await (inFlight.shift() as Promise<Record<string, unknown>[]>);
+      launch();
+      for (const item of items) {
+        signal?.throwIfAborted();
+        const event = toEvent(item);
+        expected = this.checkNext(range, event, expected);
+        yield event;
+      }
+    }
+    // Every version up to the head the read started from must have come: a missing one is a gap.
+    if ((expected as number) <= head)
+      throw new StreamCorruptedError(range.streamId, expected as number, undefined);
   }
 
   async readPage<E extends StoredEvent>(
@@ -64,7 +132,7 @@ export class Reader {
   ): Promise<EventPage<E['type'], E['data']>> {
     const range = this.range(streamId, options);
     const [condition, values] = this.rangeQuery(range);
-    const queryOptions = this.rangeOptions(range, options.signal);
+    const queryOptions = this.rangeOptions(range, options.signal, options.consistent);
     const page = await this.table.query<Record<string, unknown>>(condition, values, {
       ...queryOptions,
       ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
@@ -289,10 +357,10 @@ export class Reader {
     ];
   }
 
-  private rangeOptions(range: Range, signal: AbortSignal | undefined) {
+  private rangeOptions(range: Range, signal: AbortSignal | undefined, consistent = true) {
     return {
       names: { '#pk': this.table.partitionKeyName, '#sk': this.table.sortKeyName as string },
-      consistentRead: true,
+      consistentRead: consistent !== false,
       ascending: range.forward,
       ...(range.limit !== undefined ? { limit: range.limit } : {}),
       ...(signal ? { signal } : {}),

@@ -161,3 +161,21 @@ function describe(value: unknown): string {
   const name = (value as object).constructor?.name;
   return name ? `an instance of ${name}` : 'an object';
 }
+
+/**
+ * Items the caller has already inspected and sized (or an item at least as large, of the same shape):
+ * the event store checks each event item once, when it plans an append, and marks the attributes it
+ * then writes, so the table does not walk them a second time. A WeakSet: nothing is kept alive.
+ */
+const checked = new WeakSet<object>();
+
+/** Marks `item` as inspected by {@link checkItem} already (see above). */
+export function markChecked<T extends object>(item: T): T {
+  checked.add(item);
+  return item;
+}
+
+/** True when `item` was marked by {@link markChecked}. */
+export function isChecked(item: object): boolean {
+  return checked.has(item);
+}

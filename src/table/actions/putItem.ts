@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../errors.js';
-import { checkItem, isPlainObject } from '../../internal/item.js';
+import { checkItem, isChecked, isPlainObject } from '../../internal/item.js';
 import type { TableContext } from '../context.js';
 import { buildKey } from '../keys.js';
 import {
@@ -23,7 +23,9 @@ export function itemToStore(
   if (options.optimisticLock) {
     stored[options.optimisticLock.attribute] = lockExpected(ctx, options.optimisticLock) + 1;
   }
-  checkItem(stored, 'item', `The item ${JSON.stringify(pk)}/${JSON.stringify(sk)}`, item);
+  // An item the event store already checked (it marks what it writes) is not walked a second time.
+  if (!isChecked(item))
+    checkItem(stored, 'item', `The item ${JSON.stringify(pk)}/${JSON.stringify(sk)}`, item);
   return stored;
 }
 
