@@ -211,7 +211,9 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
                 const known = entries.get(streamId);
                 const cached = this.cache?.get(streamId);
                 if (known === undefined) {
-                  entries.set(streamId, cached ?? (await this.loader.load(streamId, signal)));
+                  const entry = cached ?? (await this.loader.load(streamId, signal));
+                  entries.set(streamId, entry);
+                  if (cached === undefined) this.remember(entry); // a command that appends nothing warms it too
                 } else if (stale.has(streamId)) {
                   // Caught up now, after the backoff, not before it: what came in meanwhile counts too. A
                   // newer entry another command of this process left in the cache needs no request.

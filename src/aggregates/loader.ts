@@ -45,7 +45,9 @@ export class StreamLoader<State, Event extends EventInput> {
 
   async load(streamId: string, signal?: AbortSignal): Promise<Entry<State>> {
     const tail = await this.events.tail(streamId, {
-      limit: this.snapshotEvery + 1, // the snapshot item and the events since it
+      // the snapshot item, the events since it (up to snapshotEvery of them), and the snapshot's own event,
+      // which proves it is backed: a snapshot exactly snapshotEvery events old still loads in one Query
+      limit: this.snapshotEvery + 2,
       ...(signal ? { signal } : {}),
     });
     const tailEvents = tail.events as StoredOf<Event>[];

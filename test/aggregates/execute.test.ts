@@ -99,7 +99,7 @@ describe('AggregateRepository.execute', () => {
     expect(result.state.applied).to.deep.equal(['a', 'a', 'a', 'b']);
   });
 
-  it('on a warm repository: GetItem (snapshot) + Query (events) + PutItem (one event), nothing else', async () => {
+  it('on a warm repository (the aggregate in the cache): the append alone, one PutItem', async () => {
     const id = uniqueId('warm');
     const repo = repository();
     await repo.execute(id, () => added('a', 2));
@@ -108,13 +108,29 @@ describe('AggregateRepository.execute', () => {
     try {
       const result = await repo.execute(id, () => added('b'));
       expect(result.version).to.equal(3);
-      expect(requests.counts).to.deep.equal({ GetItemCommand: 1, QueryCommand: 1, PutItemCommand: 1 });
+      expect(requests.counts).to.deep.equal({ PutItemCommand: 1 });
     } finally {
       requests.detach();
     }
   });
 
-  it('on a fresh repository and store, the loaded version needs no proof read either', async () => {
+  it('with the cache off: one Query (snapshot and events together) + PutItem (one event), nothing else', async () => {
+    const id = uniqueId('nocache');
+    const repo = repository({ cache: false });
+    await repo.execute(id, () => added('a', 2));
+    await repo.load(id);
+    const requests = countRequests(table.client);
+    try {
+      const result = await repo.execute(id, () => added('b'));
+      expect(result.version).to.equal(3);
+      expect(result.state.applied).to.deep.equal(['a', 'a', 'b']);
+      expect(requests.counts).to.deep.equal({ QueryCommand: 1, PutItemCommand: 1 });
+    } finally {
+      requests.detach();
+    }
+  });
+
+  it('on a fresh repository and store: one Query, and the loaded version needs no proof read', async () => {
     const id = uniqueId('cold');
     await repository().execute(id, () => added('a', 2));
     const fresh = new AggregateRepository<Counter, CounterEvent>({
@@ -126,12 +142,9 @@ describe('AggregateRepository.execute', () => {
     });
     const requests = countRequests(table.client);
     try {
-      await fresh.execute(id, () => added('b', 2));
-      expect(requests.counts).to.deep.equal({
-        GetItemCommand: 1,
-        QueryCommand: 1,
-        TransactWriteItemsCommand: 1,
-      });
+      const result = await fresh.execute(id, () => added('b', 2));
+      expect(result.version).to.equal(4);
+      expect(requests.counts).to.deep.equal({ QueryCommand: 1, TransactWriteItemsCommand: 1 });
     } finally {
       requests.detach();
     }
@@ -238,19 +251,26 @@ describe('AggregateRepository.execute', () => {
     expect(versionsOf(await collect(events.read(counterStream(id))))).to.deep.equal([1, 2]);
   });
 
-  it('a decide returning [] appends nothing: GetItem + Query only, same state and version', async () => {
+  it('a decide returning [] appends nothing: 1 Query on a cold repository, none on a warm one (after a load)', async () => {
     const id = uniqueId('noop');
-    const repo = repository();
-    await repo.execute(id, () => added('a', 2));
+    await repository().execute(id, () => added('a', 2));
+    const repo = repository(); // cold: this one has not seen the aggregate
     const requests = countRequests(table.client);
     try {
       const result = await repo.execute(id, () => []);
       expect(result).to.deep.equal({
         state: { total: 2, applied: ['a', 'a'], folded: [1, 2] },
         version: 2,
+        token: { streamId: counterStream(id), version: 2 },
         events: [],
       });
-      expect(requests.counts).to.deep.equal({ GetItemCommand: 1, QueryCommand: 1 });
+      expect(requests.counts).to.deep.equal({ QueryCommand: 1 });
+      await repo.load(id); // fills the cache
+      requests.reset();
+      const again = await repo.execute(id, () => []);
+      expect(again.version).to.equal(2);
+      expect(again.events).to.deep.equal([]);
+      expect(requests.total()).to.equal(0);
     } finally {
       requests.detach();
     }

@@ -57,7 +57,11 @@ describe('AggregateRepository.rebuild', () => {
 
     const rebuilt = await repo.rebuild(id);
     const expected = { total: 28, applied: range(1, 7).map((n) => `c${n}`), folded: range(1, 7) };
-    expect(rebuilt).to.deep.equal({ state: expected, version: 7 });
+    expect(rebuilt).to.deep.equal({
+      state: expected,
+      version: 7,
+      token: { streamId: counterStream(id), version: 7 },
+    });
 
     const fromScratch = new AggregateRepository<Counter, CounterEvent>({
       category: 'counter',
@@ -74,7 +78,11 @@ describe('AggregateRepository.rebuild', () => {
 
   it('an aggregate without events: initial state at 0, and no snapshot written', async () => {
     const id = uniqueId('empty');
-    expect(await repo.rebuild(id)).to.deep.equal({ state: initialCounter(), version: 0 });
+    expect(await repo.rebuild(id)).to.deep.equal({
+      state: initialCounter(),
+      version: 0,
+      token: { streamId: counterStream(id), version: 0 },
+    });
     expect(await snapshots.load(counterStream(id))).to.equal(undefined);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The request minimum of the write path, counted with an SDK middleware (countRequests) and read from
  * DynamoDB's ConsumedCapacity: what README promises ("one event is one conditional PutItem, 1 WCU under
- * 1 KB; 2 to 100 events are one TransactWriteItems") is asserted here, request by request.
+ * 1 KB; 2 to 100 events are one TransactWriteItems", at expectedVersion 0 or a stream token; a plain
+ * number N > 0 costs one consistent GetItem more) is asserted here, request by request.
  */
 import { expect } from 'chai';
 import { type CapacityReport, EventStore, Table } from '../../src/index.js';
@@ -41,25 +42,26 @@ describe('request minimum: appends', () => {
     expect(requests.counts).to.deep.equal({ PutItemCommand: 1 });
   });
 
-  it('one event at a version this store wrote itself is exactly one PutItem, append after append', async () => {
+  it('one event at the token of the previous append is exactly one PutItem, append after append', async () => {
     const store = new EventStore({ table });
     const streamId = newStream('own');
-    await store.append(streamId, [deposit(1)], { expectedVersion: 0 });
+    let { token } = await store.append(streamId, [deposit(1)], { expectedVersion: 0 });
     for (let version = 1; version <= 5; version++) {
       requests.reset();
-      await store.append(streamId, [deposit(version + 1)], { expectedVersion: version });
+      expect(token.version).to.equal(version);
+      ({ token } = await store.append(streamId, [deposit(version + 1)], { expectedVersion: token }));
       expect(requests.counts, `append at expected version ${version}`).to.deep.equal({ PutItemCommand: 1 });
     }
   });
 
-  it('one event at a version this store has read is exactly one PutItem', async () => {
+  it("one event at the token of a read to the stream's end is exactly one PutItem", async () => {
     const streamId = newStream('read');
     await new EventStore({ table }).append(streamId, deposits(3), { expectedVersion: 0 });
     const store = new EventStore({ table }); // another process, as it were: it knows nothing yet
-    let version = 0;
-    for await (const event of store.read(streamId)) version = event.version;
+    const page = await store.readPage(streamId);
+    expect(page.token?.version).to.equal(3);
     requests.reset();
-    await store.append(streamId, [deposit(4)], { expectedVersion: version });
+    await store.append(streamId, [deposit(4)], { expectedVersion: page.token });
     expect(requests.counts).to.deep.equal({ PutItemCommand: 1 });
   });
 
@@ -72,12 +74,12 @@ describe('request minimum: appends', () => {
     });
   }
 
-  it('100 events after events this store wrote are still one TransactWriteItems', async () => {
+  it('100 events at the token of an earlier append are still one TransactWriteItems', async () => {
     const store = new EventStore({ table });
     const streamId = newStream('after');
-    await store.append(streamId, deposits(50), { expectedVersion: 0 });
+    const { token } = await store.append(streamId, deposits(50), { expectedVersion: 0 });
     requests.reset();
-    await store.append(streamId, deposits(100), { expectedVersion: 50 });
+    await store.append(streamId, deposits(100), { expectedVersion: token });
     expect(requests.counts).to.deep.equal({ TransactWriteItemsCommand: 1 });
   });
 
@@ -94,16 +96,24 @@ describe('request minimum: appends', () => {
     expect(requests.counts).to.deep.equal({ TransactWriteItemsCommand: 1 });
   });
 
-  it('an appendMany of one event to each of 2 streams at known versions is exactly one TransactWriteItems', async () => {
+  it('an appendMany of one event to each of 2 streams at tokens is exactly one TransactWriteItems', async () => {
     const store = new EventStore({ table });
     const from = newStream('from');
     const to = newStream('to');
-    await store.append(from, deposits(3), { expectedVersion: 0 });
-    await store.append(to, deposits(7), { expectedVersion: 0 });
+    const fromHead = await store.append(from, deposits(3), { expectedVersion: 0 });
+    const toHead = await store.append(to, deposits(7), { expectedVersion: 0 });
     requests.reset();
     await store.appendMany([
-      { streamId: from, events: [{ type: 'TransferredOut', data: { amount: 5 } }], expectedVersion: 3 },
-      { streamId: to, events: [{ type: 'TransferredIn', data: { amount: 5 } }], expectedVersion: 7 },
+      {
+        streamId: from,
+        events: [{ type: 'TransferredOut', data: { amount: 5 } }],
+        expectedVersion: fromHead.token,
+      },
+      {
+        streamId: to,
+        events: [{ type: 'TransferredIn', data: { amount: 5 } }],
+        expectedVersion: toHead.token,
+      },
     ]);
     expect(requests.counts).to.deep.equal({ TransactWriteItemsCommand: 1 });
   });
@@ -118,13 +128,26 @@ describe('request minimum: appends', () => {
       expect(requests.counts).to.deep.equal({ QueryCommand: 1, PutItemCommand: 1 });
     });
 
-    it('an expected version this process has never seen is proven by one GetItem, then the PutItem', async () => {
-      const streamId = newStream('unseen');
+    it('a plain numeric expected version is proven by one GetItem, then the PutItem: always', async () => {
+      const store = new EventStore({ table });
+      const streamId = newStream('plain');
+      await store.append(streamId, deposits(2), { expectedVersion: 0 });
+      requests.reset();
+      // even right after this store wrote version 2: it does not remember versions, tokens carry them
+      await store.append(streamId, [deposit(3)], { expectedVersion: 2 });
+      expect(requests.counts).to.deep.equal({ GetItemCommand: 1, PutItemCommand: 1 });
+      requests.reset();
+      await store.append(streamId, [deposit(4), deposit(5)], { expectedVersion: 3 });
+      expect(requests.counts).to.deep.equal({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
+    });
+
+    it('a token from head() costs its one Query, then the PutItem', async () => {
+      const streamId = newStream('head');
       await new EventStore({ table }).append(streamId, deposits(2), { expectedVersion: 0 });
       const store = new EventStore({ table });
       requests.reset();
-      await store.append(streamId, [deposit(3)], { expectedVersion: 2 });
-      expect(requests.counts).to.deep.equal({ GetItemCommand: 1, PutItemCommand: 1 });
+      await store.append(streamId, [deposit(3)], { expectedVersion: await store.head(streamId) });
+      expect(requests.counts).to.deep.equal({ QueryCommand: 1, PutItemCommand: 1 });
     });
   });
 
@@ -161,7 +184,15 @@ describe('request minimum: appends', () => {
       expect(reports).to.deep.equal([{ operation: 'PutItem', capacityUnits: 1 }]);
 
       reports.length = 0;
-      await store.append(streamId, [deposit(2)], { expectedVersion: 1 });
+      const { token } = await store.append(streamId, [deposit(2)], { expectedVersion: 1 });
+      // a plain number: the consistent GetItem that proves version 1 (1 RCU), then the PutItem
+      expect(reports).to.deep.equal([
+        { operation: 'GetItem', capacityUnits: 1 },
+        { operation: 'PutItem', capacityUnits: 1 },
+      ]);
+
+      reports.length = 0;
+      await store.append(streamId, [deposit(3)], { expectedVersion: token });
       expect(reports).to.deep.equal([{ operation: 'PutItem', capacityUnits: 1 }]);
     });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EventStore, type Table, ValidationError } from '../../src/index.js';
-import { countRequests, createTestTable } from '../support/tables.js';
+import { countRequests, recordInputs } from '../support/helpers.js';
+import { createTestTable } from '../support/tables.js';
 import {
   createEventTable,
   numbered,
@@ -212,47 +213,92 @@ describe('EventStore.append: round trip, ids, timestamps, items, cost', () => {
       }
     });
 
-    it('at an expected version this store already saw: only the write, no proof read', async () => {
+    it('at the token of the previous append: only the write, no proof read', async () => {
       const streamId = uniqueId('costwarm');
-      await store.append(streamId, numbered(1), { expectedVersion: 0 });
+      const first = await store.append(streamId, numbered(1), { expectedVersion: 0 });
+      expect(first.token).to.deep.equal({ streamId, version: 1 });
       const requests = countRequests(table.client);
       try {
-        await store.append(streamId, numbered(1), { expectedVersion: 1 });
-        await store.append(streamId, numbered(2), { expectedVersion: 2 });
+        const second = await store.append(streamId, numbered(1), { expectedVersion: first.token });
+        const third = await store.append(streamId, numbered(2), { expectedVersion: second.token });
         expect(requests.counts).to.deep.equal({ PutItemCommand: 1, TransactWriteItemsCommand: 1 });
+        expect(third.version).to.equal(4);
+        expect(third.token).to.deep.equal({ streamId, version: 4 });
       } finally {
         requests.detach();
       }
     });
 
-    it('at an expected version a fresh store never saw: one consistent GetItem proves it, then the write', async () => {
+    it('at a plain number: one consistent GetItem proves it, then the write; every time', async () => {
       const streamId = uniqueId('costcold');
       await store.append(streamId, numbered(3), { expectedVersion: 0 });
       const fresh = new EventStore({ table });
       const requests = countRequests(table.client);
+      const gets = recordInputs(table.client, 'GetItemCommand');
       try {
         const { version } = await fresh.append(streamId, numbered(1), { expectedVersion: 3 });
         expect(version).to.equal(4);
         expect(requests.counts).to.deep.equal({ GetItemCommand: 1, PutItemCommand: 1 });
+        expect(gets.inputs.map((input) => [input.Key, input.ConsistentRead])).to.deep.equal([
+          [{ pk: `event#${streamId}`, sk: 3 }, true],
+        ]);
         requests.reset();
-        // now it has seen version 4
+        // the store does not remember what it wrote: a plain number is proven again
         await fresh.append(streamId, numbered(1), { expectedVersion: 4 });
+        expect(requests.counts).to.deep.equal({ GetItemCommand: 1, PutItemCommand: 1 });
+      } finally {
+        requests.detach();
+        gets.detach();
+      }
+    });
+
+    it('readPage to the end returns a token; appending with it needs no proof read', async () => {
+      const streamId = uniqueId('costread');
+      await store.append(streamId, numbered(4), { expectedVersion: 0 });
+      const fresh = new EventStore({ table });
+      const page = await fresh.readPage(streamId);
+      expect(page.cursor).to.equal(undefined);
+      expect(versionsOf(page.events)).to.deep.equal(range(1, 4));
+      expect(page.token).to.deep.equal({ streamId, version: 4 });
+      const requests = countRequests(table.client);
+      try {
+        const { version } = await fresh.append(streamId, numbered(1), {
+          expectedVersion: page.token,
+        });
+        expect(version).to.equal(5);
         expect(requests.counts).to.deep.equal({ PutItemCommand: 1 });
       } finally {
         requests.detach();
       }
     });
 
-    it('a read teaches the store the versions it saw, so the next append needs no proof read', async () => {
-      const streamId = uniqueId('costread');
+    it('a read does not teach the store: a plain number after it costs one GetItem more', async () => {
+      const streamId = uniqueId('costplain');
       await store.append(streamId, numbered(4), { expectedVersion: 0 });
       const fresh = new EventStore({ table });
       for await (const _ of fresh.read(streamId)) {
         // drain
       }
+      await fresh.readPage(streamId);
       const requests = countRequests(table.client);
       try {
         await fresh.append(streamId, numbered(1), { expectedVersion: 4 });
+        expect(requests.counts).to.deep.equal({ GetItemCommand: 1, PutItemCommand: 1 });
+      } finally {
+        requests.detach();
+      }
+    });
+
+    it('head: one Query for a token; appending at it is one PutItem', async () => {
+      const streamId = uniqueId('costhead');
+      await store.append(streamId, numbered(2), { expectedVersion: 0 });
+      const requests = countRequests(table.client);
+      try {
+        const head = await store.head(streamId);
+        expect(head).to.deep.equal({ streamId, version: 2 });
+        expect(requests.counts).to.deep.equal({ QueryCommand: 1 });
+        requests.reset();
+        await store.append(streamId, numbered(1), { expectedVersion: head });
         expect(requests.counts).to.deep.equal({ PutItemCommand: 1 });
       } finally {
         requests.detach();

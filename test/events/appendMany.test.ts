@@ -40,14 +40,23 @@ describe('EventStore.appendMany and the transaction limit', () => {
     const from = uniqueId('from');
     const to = uniqueId('to');
     const third = uniqueId('third');
-    await store.append(from, numbered(2), { expectedVersion: 0 });
-    await store.append(to, numbered(1), { expectedVersion: 0 });
+    const fromHead = await store.append(from, numbered(2), { expectedVersion: 0 });
+    const toHead = await store.append(to, numbered(1), { expectedVersion: 0 });
     const requests = countRequests(table.client);
     let results: Awaited<ReturnType<EventStore['appendMany']>>;
     try {
+      // tokens prove the versions: no GetItem before the transaction
       results = await store.appendMany([
-        { streamId: from, events: [{ type: 'TransferredOut', data: { amount: 5, to } }], expectedVersion: 2 },
-        { streamId: to, events: [{ type: 'TransferredIn', data: { amount: 5, from } }], expectedVersion: 1 },
+        {
+          streamId: from,
+          events: [{ type: 'TransferredOut', data: { amount: 5, to } }],
+          expectedVersion: fromHead.token,
+        },
+        {
+          streamId: to,
+          events: [{ type: 'TransferredIn', data: { amount: 5, from } }],
+          expectedVersion: toHead.token,
+        },
         { streamId: third, events: numbered(2), expectedVersion: 0 },
       ]);
       expect(requests.counts).to.deep.equal({ TransactWriteItemsCommand: 1 });
@@ -58,6 +67,11 @@ describe('EventStore.appendMany and the transaction limit', () => {
       [from, 3],
       [to, 2],
       [third, 2],
+    ]);
+    expect(results.map((result) => result.token)).to.deep.equal([
+      { streamId: from, version: 3 },
+      { streamId: to, version: 2 },
+      { streamId: third, version: 2 },
     ]);
     expect(results[0]?.events.map((event) => [event.streamId, event.version, event.type])).to.deep.equal([
       [from, 3, 'TransferredOut'],
