@@ -28,6 +28,11 @@ export interface CreateTableOptions extends CallOptions {
   indexes?: IndexDefinition[];
   /** Seconds to wait for the table to become ACTIVE; default 60. */
   waitSeconds?: number;
+  /**
+   * Turn on the table's DynamoDB Stream with this view of each change: `'NEW_IMAGE'` is what
+   * `Projector.run` and the Lambda handler need (each event's item as written). Off by default.
+   */
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' | 'OLD_IMAGE';
 }
 
 /**
@@ -50,6 +55,12 @@ export async function createTable(ctx: TableContext, options: CreateTableOptions
     { AttributeName: pk, KeyType: 'HASH' },
     ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : []),
   ];
+  const views = ['NEW_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY', 'OLD_IMAGE'];
+  if (options.stream !== undefined && !views.includes(options.stream)) {
+    throw new ValidationError(
+      `createTable: stream must be one of ${views.join(', ')} (NEW_IMAGE for projections), got ${String(options.stream)}.`,
+    );
+  }
   define(ctx.partitionKeyName, options.partitionKeyType ?? 'S');
   if (ctx.sortKeyName) define(ctx.sortKeyName, options.sortKeyType ?? 'S');
   const indexes: GlobalSecondaryIndex[] = (options.indexes ?? []).map((index) => {
@@ -72,6 +83,9 @@ export async function createTable(ctx: TableContext, options: CreateTableOptions
       AttributeDefinitions: definitions,
       KeySchema: keySchema(ctx.partitionKeyName, ctx.sortKeyName),
       ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+      ...(options.stream
+        ? { StreamSpecification: { StreamEnabled: true, StreamViewType: options.stream } }
+        : {}),
     }),
     'CreateTable',
     options.signal,

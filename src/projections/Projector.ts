@@ -1,0 +1,310 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { ValidationError } from '../errors.js';
+import { checkCategory } from '../events/category.js';
+import type { EventStore } from '../events/EventStore.js';
+import type { StoredEvent } from '../events/types.js';
+import { checkRetryPolicy, type RetryPolicy } from '../internal/backoff.js';
+import { Limiter } from '../internal/limiter.js';
+import { mapConcurrent } from '../internal/mapConcurrent.js';
+import type { Table } from '../table/Table.js';
+import { Applier } from './applier.js';
+import { eventOfRecord } from './records.js';
+import type {
+  BatchResponse,
+  DynamoDBStreamEventLike,
+  Projection,
+  ProjectionStatus,
+  ProjectorOptions,
+  ProjectorRebuildOptions,
+  ProjectorRunOptions,
+  StreamRecordLike,
+} from './types.js';
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 2_000 };
+/** Streams of one delivery applied at once. */
+const STREAMS_IN_FLIGHT = 16;
+
+/**
+ * Keeps read models from the events, each event applied exactly once per projection:
+ * - live, from the event table's DynamoDB Stream: `run` polls it (one process per table), and
+ *   `lambdaHandler` serves an AWS Lambda event source mapping (how projections scale past one process);
+ * - from the events alone: `rebuild`, which may run while live projection goes on.
+ * All three apply through the same checkpoints (see `Checkpoints` and `Applier`), so any overlap between
+ * them, and any duplicate or out-of-order delivery, takes effect once.
+ *
+ * @example
+ * ```ts
+ * const projector = new Projector({ events: store, projections: [balances] });
+ * await projector.rebuild('balances');
+ * export const handler = projector.lambdaHandler();
+ * ```
+ */
+export class Projector {
+  private readonly events: EventStore;
+  private readonly projections: Map<string, Projection>;
+  private readonly applier: Applier;
+  private readonly checkpointTable: Table;
+  private readonly stats = new Map<string, { applied: number; lagMs?: number }>();
+
+  constructor(options: ProjectorOptions) {
+    if (!options?.events) throw new ValidationError('new Projector: events (an EventStore) is required.');
+    if (!Array.isArray(options.projections) || options.projections.length === 0) {
+      throw new ValidationError('new Projector: give at least one projection ({ name, project }).');
+    }
+    this.projections = new Map();
+    for (const [index, projection] of options.projections.entries()) {
+      const where = `new Projector: projections[${index}]`;
+      if (typeof projection?.name !== 'string' || !NAME.test(projection.name)) {
+        throw new ValidationError(
+          `${where}.name must be letters, digits, - and _ (for example 'balances-v2'), got ${JSON.stringify(projection?.name)}.`,
+        );
+      }
+      if (this.projections.has(projection.name)) {
+        throw new ValidationError(
+          `${where}: the name "${projection.name}" is taken by another projection; names are unique in a Projector.`,
+        );
+      }
+      if (typeof projection.project !== 'function') {
+        throw new ValidationError(
+          `${where} ("${projection.name}"): project must be a function (event) => operations.`,
+        );
+      }
+      if (projection.categories !== undefined) {
+        if (!Array.isArray(projection.categories) || projection.categories.length === 0) {
+          throw new ValidationError(
+            `${where} ("${projection.name}"): categories must be a non-empty array when given.`,
+          );
+        }
+        for (const category of projection.categories) checkCategory(category, `${where}.categories`);
+      }
+      this.projections.set(projection.name, projection);
+      this.stats.set(projection.name, { applied: 0 });
+    }
+    const retry = checkRetryPolicy(options.retry, 'new Projector: retry', DEFAULT_RETRY);
+    const batchSize = options.batchSize ?? 25;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 99) {
+      throw new ValidationError(
+        `new Projector: batchSize must be a whole number from 1 to 99, got ${String(batchSize)}.`,
+      );
+    }
+    this.events = options.events;
+    this.checkpointTable = options.checkpoints ?? options.events.table;
+    this.applier = new Applier(this.events, this.checkpointTable, retry, batchSize);
+  }
+
+  /**
+   * Applies every event of the projection's categories (or of all) from the events alone, with parallel
+   * scan segments; `{ segments, segment }` takes one slice, so N processes can share the work. Safe while
+   * `run` or the Lambda handler is live: the checkpoints make the overlap harmless. It never resets a
+   * projection's checkpoints: to rebuild a read model from scratch, give the projection a new name
+   * (`balances-v2`), let it catch up, then switch readers (blue/green).
+   */
+  async rebuild(
+    name: string,
+    options: ProjectorRebuildOptions = {},
+  ): Promise<{ streams: number; events: number; applied: number }> {
+    const projection = this.projection(name, 'rebuild');
+    const segments = options.segments ?? 4;
+    const concurrency = options.concurrency ?? 8;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new ValidationError(
+        `rebuild: concurrency must be a positive whole number, got ${String(concurrency)}.`,
+      );
+    }
+    if (
+      options.segment !== undefined &&
+      (!Number.isSafeInteger(options.segment) || options.segment < 0 || options.segment >= segments)
+    ) {
+      throw new ValidationError(
+        `rebuild: segment must be a whole number from 0 to ${segments - 1} (segments − 1), got ${String(options.segment)}.`,
+      );
+    }
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = stop.signal;
+    const totals = { streams: 0, events: 0, applied: 0 };
+    const limiter = new Limiter(concurrency);
+    const report = () => options.onProgress?.({ ...totals });
+    const flush = async (streamId: string, chunk: StoredEvent[]) => {
+      await limiter.start(async () => {
+        const result = await this.applier.apply(projection, streamId, chunk, signal);
+        totals.applied += result.applied;
+        this.count(projection.name, result.applied);
+        report();
+      });
+    };
+    const sources = (projection.categories ?? [undefined]).flatMap((category) => {
+      const all = this.events.readAllSegments({ segments, signal, ...(category ? { category } : {}) });
+      return options.segment === undefined ? all : [all[options.segment] as AsyncIterable<StoredEvent>];
+    });
+    const readSegment = async (segment: AsyncIterable<StoredEvent>) => {
+      let streamId: string | undefined;
+      let chunk: StoredEvent[] = [];
+      for await (const event of segment) {
+        totals.events++;
+        if (event.streamId !== streamId || chunk.length >= 100) {
+          if (streamId !== undefined && chunk.length > 0) await flush(streamId, chunk);
+          if (event.streamId !== streamId) totals.streams++;
+          streamId = event.streamId;
+          chunk = [];
+        }
+        chunk.push(event);
+      }
+      if (streamId !== undefined && chunk.length > 0) await flush(streamId, chunk);
+    };
+    try {
+      const outcomes = await Promise.allSettled(
+        sources.map((segment) =>
+          readSegment(segment).catch((error) => {
+            stop.abort(error);
+            throw error;
+          }),
+        ),
+      );
+      await limiter.drain().catch((error) => outcomes.push({ status: 'rejected', reason: error }));
+      const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (rejected) throw options.signal?.aborted ? options.signal.reason : rejected.reason;
+      return totals;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * A handler for an AWS Lambda DynamoDB Streams event source mapping. Applies the batch (each stream's
+   * events in version order, streams in parallel) and returns `{ batchItemFailures }` naming the first
+   * record it could not apply (turn on ReportBatchItemFailures): Lambda delivers again from there, and
+   * what was applied already is refused by the checkpoints, not applied twice.
+   */
+  lambdaHandler(): (event: DynamoDBStreamEventLike) => Promise<BatchResponse> {
+    return async (event) => {
+      const records = Array.isArray(event?.Records) ? event.Records : [];
+      const failedAt = await this.applyRecords(records, new AbortController().signal);
+      if (failedAt === undefined) return { batchItemFailures: [] };
+      const sequence = records[failedAt]?.dynamodb?.SequenceNumber;
+      return { batchItemFailures: sequence ? [{ itemIdentifier: sequence }] : [] };
+    };
+  }
+
+  /**
+   * Applies stream records of the event table to every projection; the index of the first record of a
+   * stream that could not be applied (DynamoDB unavailable, a bad projection), or undefined.
+   */
+  async applyRecords(records: StreamRecordLike[], signal: AbortSignal): Promise<number | undefined> {
+    const table = this.events.table;
+    const streams = new Map<string, { first: number; events: StoredEvent[] }>();
+    records.forEach((record, index) => {
+      const event = eventOfRecord(record, table.partitionKeyName, table.sortKeyName as string);
+      if (event === undefined) return;
+      const stream = streams.get(event.streamId) ?? { first: index, events: [] };
+      stream.events.push(event);
+      streams.set(event.streamId, stream);
+    });
+    let failedAt: number | undefined;
+    await mapConcurrent([...streams.entries()], STREAMS_IN_FLIGHT, async ([streamId, stream]) => {
+      for (const projection of this.projections.values()) {
+        const category = stream.events[0]?.category as string;
+        if (projection.categories && !projection.categories.includes(category)) continue;
+        try {
+          const result = await this.applier.apply(projection, streamId, stream.events, signal);
+          this.count(projection.name, result.applied, stream.events.at(-1));
+        } catch {
+          failedAt = Math.min(failedAt ?? stream.first, stream.first);
+          return; // this stream is delivered again from its first record; the others go on
+        }
+      }
+    }).catch(() => {});
+    return failedAt;
+  }
+
+  /** Parked events, events applied by this process, and the live lag. */
+  async status(name: string): Promise<ProjectionStatus> {
+    const projection = this.projection(name, 'status');
+    const stats = this.stats.get(projection.name) ?? { applied: 0 };
+    return {
+      name: projection.name,
+      parked: await this.applier.checkpoints.parked(projection.name),
+      applied: stats.applied,
+      ...(stats.lagMs !== undefined ? { lagMs: stats.lagMs } : {}),
+    };
+  }
+
+  /**
+   * Applies the parked events again (after the projection's bug is fixed): each parked stream is lifted
+   * and applied from its checkpoint to its head; one that fails again is parked again.
+   */
+  async retryParked(
+    name: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ retried: number; parked: number }> {
+    const projection = this.projection(name, 'retryParked');
+    const signal = options.signal ?? new AbortController().signal;
+    let parkedAgain = 0;
+    const parked = await this.applier.checkpoints.parked(projection.name, signal);
+    for (const entry of parked) {
+      await this.applier.checkpoints.unpark(projection.name, entry.streamId, signal);
+      const state: { outcome: 'done' | 'parked'; chunk: StoredEvent[] } = { outcome: 'done', chunk: [] };
+      const flush = async () => {
+        if (state.chunk.length === 0 || state.outcome === 'parked') return;
+        const result = await this.applier.apply(projection, entry.streamId, state.chunk, signal);
+        this.count(projection.name, result.applied);
+        state.outcome = result.outcome;
+        state.chunk = [];
+      };
+      for await (const event of this.events.read(entry.streamId, { from: entry.version, signal })) {
+        state.chunk.push(event);
+        if (state.chunk.length >= 100) await flush();
+        if (state.outcome === 'parked') break;
+      }
+      await flush();
+      if (state.outcome === 'parked') parkedAgain++;
+    }
+    return { retried: parked.length, parked: parkedAgain };
+  }
+
+  /**
+   * Tails the event table's DynamoDB Stream until `signal` aborts (see `StreamPoller`): one `run` per
+   * table; scale out with the Lambda handler instead. Needs the table's stream on (NEW_IMAGE).
+   */
+  async run(options: ProjectorRunOptions): Promise<void> {
+    if (!options?.signal) throw new ValidationError('run: give it { signal } to stop it with.');
+    const table = this.events.table;
+    const described = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
+    const stream = described.Table?.StreamSpecification;
+    const arn = described.Table?.LatestStreamArn;
+    if (
+      !stream?.StreamEnabled ||
+      arn === undefined ||
+      !['NEW_IMAGE', 'NEW_AND_OLD_IMAGES'].includes(String(stream.StreamViewType))
+    ) {
+      throw new ValidationError(
+        `run: table "${table.tableName}" has no DynamoDB Stream with new images. Create it with createTable({ sortKeyType: 'N', stream: 'NEW_IMAGE' }), or turn the stream on (NEW_IMAGE) in your infrastructure code.`,
+      );
+    }
+    await this.tail(arn, options);
+  }
+
+  /** Overridden once the poller is wired in. */
+  protected async tail(_arn: string, _options: ProjectorRunOptions): Promise<void> {
+    throw new ValidationError('run: not available yet');
+  }
+
+  private projection(name: string, what: string): Projection {
+    const projection = this.projections.get(name);
+    if (projection === undefined) {
+      throw new ValidationError(
+        `${what}: no projection named ${JSON.stringify(name)}; this Projector has ${[...this.projections.keys()].map((known) => `"${known}"`).join(', ')}.`,
+      );
+    }
+    return projection;
+  }
+
+  private count(name: string, applied: number, last?: StoredEvent): void {
+    const stats = this.stats.get(name);
+    if (!stats) return;
+    stats.applied += applied;
+    if (last !== undefined && applied > 0) stats.lagMs = Math.max(0, Date.now() - last.timestamp);
+  }
+}

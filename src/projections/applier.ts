@@ -1,0 +1,248 @@
+import {
+  ConditionFailedError,
+  StreamCorruptedError,
+  TransactionCanceledError,
+  ValidationError,
+} from '../errors.js';
+import type { EventStore } from '../events/EventStore.js';
+import type { StoredEvent } from '../events/types.js';
+import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
+import { KeyedLock } from '../internal/keyedLock.js';
+import type { TransactOperation } from '../table/actions/transactWrite.js';
+import type { Table } from '../table/Table.js';
+import { Checkpoints } from './checkpoints.js';
+import type { Projection } from './types.js';
+
+/** DynamoDB's limit of operations in one transaction; one of them is the checkpoint. */
+const TRANSACTION_LIMIT = 100;
+
+/** How applying a stream's events ended for one projection. */
+export type Applied = { applied: number; outcome: 'done' | 'parked' };
+
+/**
+ * Applies a stream's events to one projection, each exactly once, in version order:
+ *
+ * - Consecutive events of the stream go into one transaction with ONE checkpoint advance (v − 1 → w),
+ *   up to `batchSize` events and 99 operations, and never two operations on one item (DynamoDB refuses
+ *   that): a batch is cut before the event that would touch an item again. Cost: the writes of the
+ *   events plus one checkpoint update, doubled because it is a transaction (2 WCU per KB per item);
+ *   an event that writes nothing advances the checkpoint with one UpdateItem (1 WCU).
+ * - The checkpoint's condition decides what was already done: at or past the batch's last version, the
+ *   delivery was a duplicate and nothing is written (not an error); inside the batch, only the rest is
+ *   applied; before the batch (a gap: events of a transaction or of two shards arriving out of order, or
+ *   a projection that first sees version k > 1), the missing versions are read from the event store
+ *   (one consistent Query) and applied first. One stream's gap never holds up another stream.
+ * - `project` throwing is retried with backoff (`retry`); after the last attempt the event is parked:
+ *   the stream waits (its later events are not applied, so its order holds) until `retryParked`.
+ *   Other streams go on. Errors of DynamoDB itself (unavailable, throttled) are not the event's fault:
+ *   they go to the caller, which retries the delivery.
+ */
+export class Applier {
+  readonly checkpoints: Checkpoints;
+  /** Applications of one (projection, stream) in this process, one at a time: no self-inflicted conflicts. */
+  private readonly locks = new KeyedLock();
+
+  constructor(
+    private readonly events: EventStore,
+    checkpointTable: Table,
+    private readonly retry: RetryPolicy,
+    private readonly batchSize: number,
+  ) {
+    this.checkpoints = new Checkpoints(checkpointTable);
+  }
+
+  /** Applies `events` (of one stream, any order, duplicates allowed) to `projection`. */
+  apply(
+    projection: Projection,
+    streamId: string,
+    events: StoredEvent[],
+    signal: AbortSignal,
+  ): Promise<Applied> {
+    return this.locks.run([`${projection.name}\u0000${streamId}`], () =>
+      this.applyLocked(projection, streamId, events, signal),
+    );
+  }
+
+  private async applyLocked(
+    projection: Projection,
+    streamId: string,
+    events: StoredEvent[],
+    signal: AbortSignal,
+  ): Promise<Applied> {
+    const queue = [...new Map(events.map((event) => [event.version, event])).values()].sort(
+      (a, b) => a.version - b.version,
+    );
+    let applied = 0;
+    // What the checkpoint is believed to be: the version before the first event, until a write says otherwise.
+    let at = (queue[0]?.version ?? 1) - 1;
+    while (queue.length > 0) {
+      signal.throwIfAborted();
+      const first = queue[0] as StoredEvent;
+      if (first.version <= at) {
+        queue.shift(); // applied already
+        continue;
+      }
+      if (first.version > at + 1) {
+        // A gap before the queue: read the missing versions from the store and apply them first.
+        const missing: StoredEvent[] = [];
+        for await (const event of this.events.read(streamId, {
+          from: at + 1,
+          to: first.version - 1,
+          signal,
+        })) {
+          missing.push(event);
+        }
+        if (missing.length === 0 || (missing[0] as StoredEvent).version !== at + 1) {
+          throw new StreamCorruptedError(streamId, at + 1, missing[0]?.version ?? first.version);
+        }
+        queue.unshift(...missing);
+        continue;
+      }
+      // A batch of consecutive versions starting right after the checkpoint.
+      const batch: StoredEvent[] = [];
+      const operations: TransactOperation[] = [];
+      const items = new Set<string>();
+      let failed: { event: StoredEvent; error: unknown } | undefined;
+      for (const event of queue) {
+        if (batch.length >= this.batchSize) break;
+        if (event.version !== at + batch.length + 1) break;
+        let writes: TransactOperation[];
+        try {
+          writes = await this.project(projection, event, signal);
+        } catch (error) {
+          if (error instanceof ValidationError) throw error; // a projection that returns no operations
+          failed = { event, error };
+          break;
+        }
+        if (writes.some((write) => items.has(write.itemId))) break; // one operation per item per transaction
+        if (operations.length + writes.length + 1 > TRANSACTION_LIMIT) {
+          if (batch.length === 0) {
+            throw new ValidationError(
+              `Projection "${projection.name}" returned ${writes.length} operations for event ${event.version} of "${streamId}"; at most ${TRANSACTION_LIMIT - 1} fit in one transaction with the checkpoint.`,
+            );
+          }
+          break;
+        }
+        for (const write of writes) items.add(write.itemId);
+        operations.push(...writes);
+        batch.push(event);
+      }
+      if (batch.length > 0) {
+        const last = (batch.at(-1) as StoredEvent).version;
+        const outcome = await this.commit(projection, streamId, at, last, operations, signal);
+        if (outcome.kind === 'committed') {
+          applied += batch.length;
+          at = last;
+          queue.splice(0, batch.length);
+          if (failed === undefined || failed.event.version !== at + 1) continue;
+          // the event after the batch already failed every attempt: park it without trying again
+        } else {
+          if (outcome.kind === 'parked') return { applied, outcome: 'parked' };
+          at = outcome.version; // someone else moved the checkpoint: go on from where it is
+          continue;
+        }
+      }
+      if (failed === undefined) throw new Error('dynago: a projection batch made no progress (a bug)'); // never loop forever
+      const parked = await this.park(projection, failed.event, failed.error, signal);
+      if (parked.kind === 'parked') return { applied, outcome: 'parked' };
+      at = parked.version;
+    }
+    return { applied, outcome: 'done' };
+  }
+
+  /** `project`, retried with backoff; the last attempt's error goes to the caller. */
+  private async project(
+    projection: Projection,
+    event: StoredEvent,
+    signal: AbortSignal,
+  ): Promise<TransactOperation[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const writes = await projection.project(event, { projection: projection.name, signal });
+        if (!Array.isArray(writes) || writes.some((write) => typeof write?.itemId !== 'string')) {
+          throw new ValidationError(
+            `Projection "${projection.name}": project must return an array of table.putOp/updateOp/deleteOp/conditionCheckOp results (empty for none), got ${Array.isArray(writes) ? 'an array with something else in it' : typeof writes}.`,
+          );
+        }
+        return writes;
+      } catch (error) {
+        if (error instanceof ValidationError || attempt >= this.retry.maxAttempts) throw error;
+        await sleep(backoffDelay(attempt, this.retry), signal);
+      }
+    }
+  }
+
+  /**
+   * The batch's writes and the checkpoint advance `from` → `to`, together. When the checkpoint was not at
+   * `from`: its stored version (or that it is parked), read from the refused condition at no extra cost.
+   */
+  private async commit(
+    projection: Projection,
+    streamId: string,
+    from: number,
+    to: number,
+    operations: TransactOperation[],
+    signal: AbortSignal,
+  ): Promise<{ kind: 'committed' } | { kind: 'parked' } | { kind: 'moved'; version: number }> {
+    try {
+      if (operations.length === 0)
+        await this.checkpoints.advance(projection.name, streamId, from, to, signal);
+      else {
+        await this.events.table.transactWrite(
+          [...operations, this.checkpoints.advanceOp(projection.name, streamId, from, to)],
+          { signal },
+        );
+      }
+      return { kind: 'committed' };
+    } catch (error) {
+      let stored: Record<string, unknown> | undefined;
+      let checkpointFailed = false;
+      if (error instanceof ConditionFailedError) {
+        checkpointFailed = true;
+        stored = error.item;
+      } else if (error instanceof TransactionCanceledError) {
+        const reason = error.reasons[operations.length];
+        if (reason?.code === 'ConditionalCheckFailed') {
+          checkpointFailed = true;
+          stored = reason.item;
+        }
+      }
+      if (!checkpointFailed) throw error; // a condition of the projection's own, or DynamoDB: the caller's
+      const checkpoint = Checkpoints.fromItem(stored);
+      if (checkpoint.parked) return { kind: 'parked' };
+      if (checkpoint.version === from) {
+        // The condition failed although the version matches: read the checkpoint to be sure.
+        const again = await this.checkpoints.read(projection.name, streamId, signal);
+        if (again.parked) return { kind: 'parked' };
+        return { kind: 'moved', version: again.version };
+      }
+      return { kind: 'moved', version: checkpoint.version };
+    }
+  }
+
+  private async park(
+    projection: Projection,
+    event: StoredEvent,
+    error: unknown,
+    signal: AbortSignal,
+  ): Promise<{ kind: 'parked' } | { kind: 'moved'; version: number }> {
+    try {
+      await this.checkpoints.park(
+        projection.name,
+        {
+          streamId: event.streamId,
+          version: event.version,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          parkedAt: Date.now(),
+        },
+        signal,
+      );
+      return { kind: 'parked' };
+    } catch (failure) {
+      if (!(failure instanceof TransactionCanceledError)) throw failure;
+      const checkpoint = await this.checkpoints.read(projection.name, event.streamId, signal);
+      if (checkpoint.parked) return { kind: 'parked' };
+      return { kind: 'moved', version: checkpoint.version };
+    }
+  }
+}
