@@ -17,6 +17,7 @@ import { describeEnvironment } from './lib/env.js';
 import { markdown } from './lib/report.js';
 import type { Comparison, Results } from './lib/results.js';
 import { appendWorkload } from './workloads/append.js';
+import { commandsWorkload } from './workloads/commands.js';
 import { contentionWorkload } from './workloads/contention.js';
 import { loadWorkload } from './workloads/load.js';
 import { memoryWorkload } from './workloads/memory.js';
@@ -40,7 +41,8 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<number>; out: st
       console.log(
         'npm run bench -- [--quick] [--only=1,2,…] [--out=DIR] [--render]\n' +
           '  --quick   fewer rounds and smaller data (a few minutes): a smoke run, not for publication\n' +
-          '  --only    run only these workloads (1 table, 2 append, 3 replay, 4 load, 5 rebuild, 6 contention, 7 memory)\n' +
+          '  --only    run only these workloads (1 table, 2 append, 3 replay, 4 load, 5 rebuild, 6 contention, 7 memory,\n' +
+          '            8 commands: the ledger, 8 workers, dynago warm / cold vs a raw-SDK loop)\n' +
           '  --out     write bench/results.json and docs/benchmarks.{md,svg} under DIR instead of the repository\n' +
           '  --render  measure nothing: write docs/benchmarks.{md,svg} again from DIR/bench/results.json',
       );
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
   const comparisons: Comparison[] = [];
   let contention: Results['contention'];
   let memory: Results['memory'];
+  let commands: Results['commands'];
   try {
     if (wanted(1)) comparisons.push(...(await tableWorkload(bench)));
     if (wanted(2)) comparisons.push(...(await appendWorkload(bench)));
@@ -85,6 +88,11 @@ async function main(): Promise<void> {
     if (wanted(5)) comparisons.push(...(await rebuildWorkload(bench)));
     if (wanted(6)) contention = await contentionWorkload(bench);
     if (wanted(7)) memory = await memoryWorkload(bench);
+    if (wanted(8)) {
+      const result = await commandsWorkload(bench);
+      comparisons.push(...result.comparisons);
+      commands = result.commands;
+    }
   } finally {
     await db.stop();
   }
@@ -101,6 +109,7 @@ async function main(): Promise<void> {
     comparisons,
     ...(contention ? { contention } : {}),
     ...(memory ? { memory } : {}),
+    ...(commands ? { commands } : {}),
     seeding: bench.fixtures.seeding,
   };
   const resultsPath = join(args.out, 'bench', 'results.json');

@@ -27,6 +27,10 @@ export interface Metered {
   readonly requests: Record<string, number>;
   /** Capacity units DynamoDB reported (read and write together, as `CapacityUnits`). */
   units: number;
+  /** Of `units`, read units (`ReadCapacityUnits` when reported, else the units of a read command). */
+  readUnits: number;
+  /** Of `units`, write units (`WriteCapacityUnits` when reported, else the units of a write command). */
+  writeUnits: number;
   totalRequests(): number;
   reset(): void;
   detach(): void;
@@ -41,10 +45,14 @@ export function meter(client: AnyClient): Metered {
   const state: Metered = {
     requests: {},
     units: 0,
+    readUnits: 0,
+    writeUnits: 0,
     totalRequests: () => Object.values(state.requests).reduce((sum, count) => sum + count, 0),
     reset: () => {
       for (const key of Object.keys(state.requests)) delete state.requests[key];
       state.units = 0;
+      state.readUnits = 0;
+      state.writeUnits = 0;
     },
     detach: () => void stack.remove(name),
   };
@@ -54,7 +62,15 @@ export function meter(client: AnyClient): Metered {
       state.requests[command] = (state.requests[command] ?? 0) + 1;
       args.input.ReturnConsumedCapacity = 'TOTAL';
       const result = await next(args);
-      state.units += capacityUnits(result.output?.ConsumedCapacity);
+      const consumed = result.output?.ConsumedCapacity;
+      const units = capacityUnits(consumed);
+      state.units += units;
+      const split = readWriteUnits(consumed);
+      if (split) {
+        state.readUnits += split.read;
+        state.writeUnits += split.write;
+      } else if (READS.test(command)) state.readUnits += units;
+      else state.writeUnits += units;
       return result;
     },
     { step: 'initialize', name, priority: 'high' },
@@ -68,5 +84,27 @@ export function capacityUnits(consumed: unknown): number {
   return list.reduce(
     (sum: number, entry) => sum + ((entry as { CapacityUnits?: number }).CapacityUnits ?? 0),
     0,
+  );
+}
+
+const READS = /^(GetItem|BatchGetItem|Query|Scan|TransactGetItems)/;
+
+/**
+ * The read and write units of a ConsumedCapacity entry or list, when DynamoDB reports them apart
+ * (`ReadCapacityUnits` / `WriteCapacityUnits`); undefined when it reports only `CapacityUnits`.
+ */
+export function readWriteUnits(consumed: unknown): { read: number; write: number } | undefined {
+  const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
+    ReadCapacityUnits?: number;
+    WriteCapacityUnits?: number;
+  }[];
+  if (!list.some((entry) => entry.ReadCapacityUnits !== undefined || entry.WriteCapacityUnits !== undefined))
+    return undefined;
+  return list.reduce(
+    (sum, entry) => ({
+      read: sum.read + (entry.ReadCapacityUnits ?? 0),
+      write: sum.write + (entry.WriteCapacityUnits ?? 0),
+    }),
+    { read: 0, write: 0 },
   );
 }

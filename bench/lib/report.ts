@@ -1,5 +1,5 @@
 /** docs/benchmarks.md, written from bench/results.json: every figure with how it was produced. */
-import type { Comparison, ContentionScenario, Cost, MemoryRun, Results } from './results.js';
+import type { CommandSide, Comparison, ContentionScenario, Cost, MemoryRun, Results } from './results.js';
 
 /** A number with about three significant digits, thousands separated. */
 export function fmt(value: number, digits = 3): string {
@@ -69,6 +69,22 @@ function contentionTable(scenarios: ContentionScenario[]): string[] {
   ];
 }
 
+function commandsTable(sides: CommandSide[]): string[] {
+  const requests = (side: CommandSide) =>
+    Object.entries(side.requestsByCommand)
+      .sort(([, a], [, b]) => b - a)
+      .map(([name, count]) => `${fmt(count)} ${name.replace(/Command$/, '')}`)
+      .join(' + ');
+  return [
+    '| side | commands per round × rounds | commands/s, median (min–max) | requests per command | RCU per command | WCU per command | conflicts per command | latency p50 / p99 | refused / failed | balances check |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...sides.map(
+      (s) =>
+        `| **${s.name}**: ${s.how} | ${s.commandsPerRound} × ${s.rounds} | ${range(s.commandsPerSecond)} | **${fmt(s.requestsPerCommand)}** (${requests(s)}) | ${fmt(s.readUnitsPerCommand)} | ${fmt(s.writeUnitsPerCommand)} | ${fmt(s.conflictsPerCommand)} | ${fmt(s.latencyMs.p50)} ms / ${fmt(s.latencyMs.p99)} ms | ${s.refused} / ${s.failed} | ${s.balancesCorrect ? 'correct' : '**wrong**'} |`,
+    ),
+  ];
+}
+
 function memoryTable(runs: MemoryRun[]): string[] {
   return [
     '| reader | events | peak RSS | RSS before reading | peak heap used | time | events/s |',
@@ -112,8 +128,8 @@ function memoryNotes(runs: MemoryRun[]): string[] {
   const factor = whole ? (largest / whole.events) ** 2 : Number.NaN;
   return [
     '- Each replay runs in its own Node process (`node --import tsx bench/workloads/memory-child.ts`), which reports `process.resourceUsage().maxRSS` at the end; "RSS before reading" is its RSS once the SDK is loaded. The fold is a running balance.',
-    `- Why windows: DynamoDB Local answers a Query in a time that grows with the items left in the partition after the start key (it reads them all, then cuts the page at 1 MB), so the time of a whole read grows with the square of the stream's length: one read() of the ${largest.toLocaleString('en')}-event stream would take about ${Number.isFinite(factor) && whole ? `${fmt(factor)} × the ${whole.events.toLocaleString('en')}-event one below, some ${fmt((factor * whole.seconds) / 60)} minutes` : 'a hundred times as long as the 100,000-event one'}, nearly all of it DynamoDB Local's. Both sizes are therefore read the same way for the comparison: \`read(streamId, { from, to })\` over consecutive windows of 10,000 versions, every request still returning up to a 1 MB page, which does not change what is measured: the reader's memory. The rows without a window read the whole stream in one \`read()\` (or one \`getEvents\`), as in workload 3.`,
-    "- dynago's read holds at most two DynamoDB pages (1 MB each) at once: the one being folded and the prefetched next one. Castore's `getEvents` holds the whole stream, raw and unmarshalled, until it returns.",
+    `- Why windows: DynamoDB Local answers a Query in a time that grows with the items left in the partition after the start key (it reads them all, then cuts the page at 1 MB), so the time of a whole read page after page grows with the square of the stream's length: one such read (the plain loop, or \`read\` with \`parallel: 1\`) of the ${largest.toLocaleString('en')}-event stream would take about ${Number.isFinite(factor) && whole ? `${fmt(factor)} × the ${whole.events.toLocaleString('en')}-event one below, some ${fmt((factor * whole.seconds) / 60)} minutes` : 'a hundred times as long as the 100,000-event one'}, nearly all of it DynamoDB Local's. Both sizes are therefore read the same way for the comparison: \`read(streamId, { from, to })\` over consecutive windows of 10,000 versions, every request still returning up to a 1 MB page, which does not change what is measured: the reader's memory. The rows without a window read the whole stream in one \`read()\` (or one \`getEvents\`), as in workload 3.`,
+    "- dynago's read holds at most its `parallel` version windows in flight (default 4, about a 1 MB page each) and the one being folded; with `parallel: 1`, two pages: the one being folded and the prefetched next one. Castore's `getEvents` holds the whole stream, raw and unmarshalled, until it returns.",
   ];
 }
 
@@ -235,21 +251,44 @@ export function markdown(results: Results): string {
     '',
   );
 
-  push('## 3. Replay and fold a 100 000-event stream', '');
+  push(
+    `## 3. Replay and fold a ${results.quick ? '20 000' : '100 000'}-event stream${results.quick ? ' (--quick: 100 000 in a full run)' : ''}`,
+    '',
+  );
   const w3 = byWorkload(3);
   push(...comparisonTable(w3, true), '', ...methods(w3), '');
   const plainReplay = find('replay.plain');
   const heavyWindowed = find('replay.plain.windowed.heavyFold');
   const heavyWhole = find('replay.plain.heavyFold');
-  const overlapping = heavyWindowed !== undefined && heavyWindowed.ratio < 0.95;
   push(
-    `**What prefetching can win.** dynago's \`read\` asks for page *n + 1* as soon as page *n* has arrived, so that DynamoDB reads the next page while the caller folds the current one. That can hide the fold, and nothing else: the request for page *n + 1* needs page *n*'s \`LastEvaluatedKey\`, so each page's DynamoDB time and its parsing by the SDK stay in sequence. On DynamoDB Local a 1 MB page (about 4 300 of these events) costs the server from about 80 ms (reading in windows) to over 700 ms (the first pages of a whole 100 000-event stream, see below) and the SDK some 25 ms to parse, while folding it into a balance costs about a millisecond. With a fold that cheap there is nothing to hide, and no reader of a single stream, dynago included, can be 1.2× faster than the plain loop${plainReplay ? ` (here: ratio ${fmt(plainReplay.ratio)}${find('replay.plain.windowed') ? `, ${fmt(find('replay.plain.windowed')?.ratio ?? Number.NaN)} in windows` : ''})` : ''}: the target is out of reach by construction, not by a margin; what remains is dynago's own work per event (it checks every version and builds a \`StoredEvent\`), a few percent here. It becomes reachable when the fold does real work, as the rows with a 20 µs fold measure.`,
+    `**Parallel windows.** dynago's \`read\` of a whole stream reads its first page, looks up the stream's head (one small Query), then reads the rest in version windows of about one page each (\`BETWEEN\`), 4 of them in flight by default (\`parallel\`), and yields them in order: page *n + 1* no longer waits for page *n*'s \`LastEvaluatedKey\`. The plain loop cannot do that: each of its requests needs the previous page's key${plainReplay ? `. Here: ratio ${fmt(plainReplay.ratio)} against the plain loop (target ≤ 0.5, i.e. at least twice as fast)` : ''}.`,
     '',
-    overlapping
-      ? `With the 20 µs fold, prefetching overlaps the fold with DynamoDB's work on the next page${heavyWindowed ? `: ratio ${fmt(heavyWindowed.ratio)} reading in windows` : ''}${heavyWhole ? `, ${fmt(heavyWhole.ratio)} reading the whole stream, where DynamoDB Local's own time per page is larger` : ''}.`
-      : `**Prefetching does not overlap yet.** With the 20 µs fold, dynago should take about the larger of DynamoDB's time and the fold's per page, not their sum; it takes as long as the plain loop${heavyWindowed ? ` (ratio ${fmt(heavyWindowed.ratio)} reading in windows, where the fold is about half the time)` : ''}. Cause: the prefetched request leaves the process only once the caller has folded the whole page. The SDK hands a request to its socket in a \`process.nextTick\` callback (Node's HTTP agent assigns a kept-alive socket that way), and a \`for await\` over events that are already in memory runs entirely on promise microtasks, which Node drains before it ever gets to the nextTick queue. Yielding to the event loop once right after starting the prefetch (one \`setImmediate\` per page in \`queryAll\`) lets the request go out; this file shows the effect once that change is in src/.`,
+    (() => {
+      const whole = plainReplay;
+      const windowedLoop = whole?.extra?.['plain loop in windows of 10,000 (BETWEEN)'];
+      const one = whole?.extra?.['dynago, parallel: 1'];
+      if (!whole || !windowedLoop || !one) return '';
+      return `Two effects add up in that ratio, and the same rounds tell them apart: with \`parallel: 1\` (page after page, the next one prefetched: the plain loop's requests) dynago took ${fmt(one.summary.median)} ms, and the plain loop reading in windows of 10 000 versions ${fmt(windowedLoop.summary.median)} ms, against ${fmt(whole.baseline.summary.median)} ms whole and ${fmt(whole.dynago.summary.median)} ms for dynago's default read. Bounded windows alone make DynamoDB Local's pages cheaper (see below; the service reads only the page either way); what dynago gains over the windowed loop is the parallelism, which on the service is what remains, up to a partition's 3 000 RCU/s.`;
+    })(),
     '',
-    "*DynamoDB Local's Query cost grows with what is left of the partition*: it reads every item after the start key and then cuts the page at 1 MB, so the first page of a 100 000-event stream takes several times as long as the last one, and a whole replay is quadratic in the stream's length. Every side pays this alike; the service reads only the page. Reading in windows of 10 000 versions (`read(streamId, { from, to })`, `BETWEEN` for the plain loop, `getEvents(id, { minVersion, maxVersion })` for Castore) keeps DynamoDB Local's cost per page flat, closer to the service's, and its times steady from one round to the next (compare the per-round ranges of the whole-stream rows, where DynamoDB Local's own variation dominates).",
+    (() => {
+      const cpu = find('replay.plain.cpu');
+      if (!cpu) return '';
+      return `**Client CPU.** With \`parallel: 1\`, dynago sends the same Query requests as the plain loop; its Node CPU per event was ${fmt(cpu.dynago.summary.median)} µs against the loop's ${fmt(cpu.baseline.summary.median)} µs (ratio ${fmt(cpu.ratio)}, target ≤ 1.1): what dynago adds per event (a \`StoredEvent\` per item, the version check, the prefetch) next to the SDK's unmarshalling, which is most of both.`;
+    })(),
+    '',
+    heavyWhole || heavyWindowed
+      ? `With a fold that costs 20 µs per event, dynago can overlap the fold with the reads of the next windows, where the plain loop pays the fold and the wait one after the other: ratio ${[
+          heavyWhole ? `${fmt(heavyWhole.ratio)} reading the whole stream` : '',
+          heavyWindowed ? `${fmt(heavyWindowed.ratio)} in windows of 10 000 versions` : '',
+        ]
+          .filter(Boolean)
+          .join(
+            ', ',
+          )}. On this ${env.nproc}-core machine the fold, the SDK's parsing and DynamoDB Local share the same CPUs, so overlap is bounded by the cores left over${heavyWindowed && heavyWindowed.ratio >= 0.95 ? '; in windows, with only a couple of page-sized windows after the first page, there was little left to overlap' : ''}.`
+      : '',
+    '',
+    "*DynamoDB Local's Query cost grows with what is left of the partition*: it reads every item after the start key and then cuts the page at 1 MB, so the first page of a 100 000-event stream takes several times as long as the last one, and a whole replay page after page is quadratic in the stream's length. The plain loop, Castore and dynago with `parallel: 1` pay this; dynago's default read, whose windows are bounded by `BETWEEN`, mostly does not (which is why the plain loop in windows is timed next to it). The service reads only the page. Reading in windows of 10 000 versions (`read(streamId, { from, to })`, `BETWEEN` for the plain loop, `getEvents(id, { minVersion, maxVersion })` for Castore) keeps DynamoDB Local's cost per page flat, closer to the service's, and its times steady from one round to the next (compare the per-round ranges of the whole-stream rows, where DynamoDB Local's own variation dominates).",
     '',
     castoreNote(find('replay.castore')),
     '',
@@ -266,7 +305,7 @@ export function markdown(results: Results): string {
   const w4 = byWorkload(4);
   push(...comparisonTable(w4, true), '', ...methods(w4), '');
   push(
-    "dynago's load is a strongly consistent `GetItem` of the snapshot, then one `Query` of the events after it: 2 requests, the minimum, the same requests as the raw-SDK version. Castore 2 has no snapshots: `getAggregate` reads all 150 events in one `Query` (one round trip fewer, three times the items, twice the read units). On DynamoDB Local a round trip costs about a millisecond and 100 more events cost about as much, which is why the two are close here; over a network and on longer streams the snapshot's advantage grows with the stream, and its read units stay bounded by `snapshotEvery`.",
+    "dynago keeps a stream's snapshot in the stream's own partition, above its events (sort key 2^53 − 1), so its load is ONE strongly consistent backward `Query` from the top of the partition: the snapshot item and the newest `snapshotEvery` events (here 100: versions 51 to 150, of which it folds the 50 after the snapshot). The raw-SDK side is what a hand-written loader does with the same items: a `GetItem` of the snapshot item where dynago stores it, then a `Query` of the events after its version: 2 round trips, but only the 50 events it needs, so fewer read units when the snapshot is recent (compare the capacity columns). Castore 2 has no snapshots: `getAggregate` reads all 150 events in one `Query`. On DynamoDB Local a round trip costs about a millisecond and 100 more events cost about as much, which is why the three are close here; over a network the round trip saved counts more.",
     '',
   );
 
@@ -283,7 +322,7 @@ export function markdown(results: Results): string {
     if (one && many) {
       push(
         '',
-        `On one account, every version is contended by up to 16 writers: exactly one append wins it, the others get a \`ConcurrencyError\`, reload (2 requests) and try again after a randomized backoff; so the account moves one version at a time and commands per second are bounded by that sequence (${fmt(one.commandsPerSecond.median)}/s here), while on 16 accounts there is no conflict at all (${fmt(many.commandsPerSecond.median)}/s, 3 requests per command: GetItem snapshot, Query, PutItem). No balance was ever wrong: a conflict never lost or duplicated a deposit.`,
+        `On one account, every version is contended by up to 16 writers: exactly one append wins it, the others get a \`ConcurrencyError\`, read only the newer events (one Query) and try again after a randomized backoff; so the account moves one version at a time and commands per second are bounded by that sequence (${fmt(one.commandsPerSecond.median)}/s here), while on 16 accounts there is no conflict at all (${fmt(many.commandsPerSecond.median)}/s, ${fmt(many.requestsPerCommand)} requests per command: the append alone once an account is in the repository's cache, and one Query the first time). No balance was ever wrong: a conflict never lost or duplicated a deposit.`,
       );
     }
     push('');
@@ -303,14 +342,36 @@ export function markdown(results: Results): string {
     push(...memoryNotes(results.memory.runs), '');
   }
 
+  if (results.commands) {
+    const [first] = results.commands.sides;
+    push(
+      `## 8. Commands: the ledger, ${first?.workers ?? 8} workers, dynago warm and cold vs a hand-written loop`,
+      '',
+    );
+    push(...commandsTable(results.commands.sides), '');
+    const w8 = byWorkload(8);
+    push(...comparisonTable(w8, true), '', ...methods(w8), '');
+    for (const note of results.commands.notes) push(`- ${note}`);
+    const warm = results.commands.sides.find((s) => s.name === 'dynago, warm');
+    const raw = results.commands.sides.find((s) => s.name === 'raw SDK');
+    if (warm && raw) {
+      push(
+        '',
+        `With the accounts in its cache, dynago decides on the state it already holds and appends at its version: ${fmt(warm.requestsPerCommand)} requests per command and no read units, against ${fmt(raw.requestsPerCommand)} requests and ${fmt(raw.readUnitsPerCommand)} RCU for the hand-written loop, which reads every account it touches before each command (${fmt(warm.commandsPerSecond.median)} against ${fmt(raw.commandsPerSecond.median)} commands/s here). A cached state that another process has overtaken costs nothing extra to detect: the append's own condition fails, and the repository reads only the newer events. DynamoDB Local reports the write units of a transaction as one per item (the service charges two), so the transfers' write units here are those of plain puts, on every side alike.`,
+      );
+    }
+    push('');
+  }
+
   push(
     '## Request minimum (asserted by the test suite)',
     '',
     'Not timed, counted: `test/costs/*.test.ts` counts the requests each operation sends with an SDK middleware (`countRequests`) and reads `ConsumedCapacity`, on DynamoDB Local, in every `npm test`:',
     '',
-    '- a single-event append is exactly one `PutItem` (and nothing else) when the expected version is 0 or known to this process; 2 to 100 events, or an `appendMany` of up to 100 items, exactly one `TransactWriteItems`;',
+    '- a single-event append is exactly one `PutItem` (and nothing else) when the expected version is 0 or a `StreamToken` (from an append, a read to the head, a load; a plain number N costs one consistent `GetItem` more); 2 to 100 events, or an `appendMany` of up to 100 items, exactly one `TransactWriteItems`;',
     '- a single-event append of an item under 1 KB consumes exactly 1 write unit;',
-    '- `AggregateRepository.load` with a snapshot at most `snapshotEvery` events old: 2 requests;',
+    '- `AggregateRepository.load` with a snapshot at most `snapshotEvery` events old: 1 request (one `Query` reads the snapshot and the newer events);',
+    "- `execute` on an aggregate in the repository's cache: the append alone (1 request for one event); cold, with a fresh snapshot: one `Query` plus the append; `executeMany` on cached aggregates: one `TransactWriteItems`;",
     '- `batchGetItems` of n keys: ceil(n / 100) requests; `batchWriteItems` of n items: ceil(n / 25);',
     '- reading a stream sends as many `Query` requests as a plain paginated loop receives 1 MB pages; `query` and `read` with `limit` never read a page they do not need.',
     '',

@@ -69,6 +69,30 @@ export interface ContentionScenario {
   balancesCorrect: boolean;
 }
 
+/** Workload 8: one side of the ledger's command loop (8 workers), its figures over the measured rounds. */
+export interface CommandSide {
+  name: string;
+  /** How it reads and writes, in a few words. */
+  how: string;
+  workers: number;
+  accounts: number;
+  commandsPerRound: number;
+  rounds: number;
+  commandsPerSecond: Summary;
+  /** Requests sent per command, and per command name (`PutItemCommand`, …), retries and snapshots included. */
+  requestsPerCommand: number;
+  requestsByCommand: Record<string, number>;
+  readUnitsPerCommand: number;
+  writeUnitsPerCommand: number;
+  conflictsPerCommand: number;
+  latencyMs: { p50: number; p99: number };
+  /** Commands the account refused (domain rules), and commands still conflicting after their last try. */
+  refused: number;
+  failed: number;
+  /** Every account's balance, loaded at the end, equals the sum of the commands acknowledged. */
+  balancesCorrect: boolean;
+}
+
 export interface MemoryRun {
   variant: string;
   events: number;
@@ -92,6 +116,7 @@ export interface Results {
   comparisons: Comparison[];
   contention?: { scenarios: ContentionScenario[]; notes: string[] };
   memory?: { runs: MemoryRun[]; ratio1Mto100k: number; notes: string[] };
+  commands?: { sides: CommandSide[]; notes: string[] };
   seeding: { what: string; items: number; seconds: number }[];
 }
 

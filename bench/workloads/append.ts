@@ -1,11 +1,12 @@
 /**
  * Workload 2: appending 1 event and 10 events, dynago's EventStore.append against Castore's pushEvent
  * and pushEventGroup, on the same DynamoDB Local, each in its own library's documented table layout.
- * Both sides append at a version they know (dynago: expectedVersion N after its own previous append;
- * Castore: the event's explicit version), which is how a command handler appends after a load.
+ * Both sides append at a version they know (dynago: expectedVersion = the StreamToken its own previous
+ * append returned, 0 for a new stream; Castore: the event's explicit version), which is how a command
+ * handler appends after a load. (A plain number N would cost dynago a GetItem proving that event N exists.)
  */
 import { EventStore as CastoreEventStore } from '@castore/core';
-import { EventStore, Table } from '../../src/index.js';
+import { EventStore, type StreamToken, Table } from '../../src/index.js';
 import { interleave } from '../lib/alternate.js';
 import { cannedClient, cannedDocumentClient } from '../lib/canned.js';
 import { castoreEventStore } from '../lib/castore.js';
@@ -25,13 +26,19 @@ function appends(store: EventStore, castore: CastoreStore, size: number) {
     streamId: `${run}-${size}-${Math.floor(i / perStream)}`,
     after: (i % perStream) * size,
   });
+  /** The token of each stream's last append: the next append's expected version. */
+  const tokens = new Map<string, StreamToken>();
   const events = (after: number) =>
     Array.from({ length: size }, (_, k) => ({ type: EVENT_TYPE, data: deposit(after + k + 1) }));
   return {
     perStream,
     dynago: (run: string) => (i: number) => {
       const { streamId, after } = position(run, i);
-      return store.append(streamId, events(after), { expectedVersion: after });
+      const expectedVersion = after === 0 ? 0 : (tokens.get(streamId) ?? after);
+      return store.append(streamId, events(after), { expectedVersion }).then((result) => {
+        tokens.set(streamId, result.token);
+        return result;
+      });
     },
     castore: (run: string) => (i: number) => {
       const { streamId, after } = position(run, i);
@@ -79,7 +86,7 @@ export async function appendWorkload(bench: Bench): Promise<Comparison[]> {
         workload: 2,
         title: size === 1 ? 'append 1 event' : 'append 10 events',
         unit: 'ms per append',
-        method: `${what(size)} (250-byte events), ${ops.perStream} appends per stream at known versions; ${rounds} rounds of ${calls} appends per side, interleaved; a sample is a round's median append`,
+        method: `${what(size)} (250-byte events), ${ops.perStream} appends per stream at known versions (dynago: the token of the previous append); ${rounds} rounds of ${calls} appends per side, interleaved; a sample is a round's median append`,
         dynago: {
           samples: samples.byVariant.dynago ?? [],
           cost: await measureCost(table.client, costOps, ops.dynago('cost')),

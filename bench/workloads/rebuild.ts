@@ -5,7 +5,7 @@
  * document client: one stream at a time (the plain loop), and 8 streams at a time.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { AggregateRepository, EventStore, SnapshotStore } from '../../src/index.js';
+import { AggregateRepository, EventStore, SNAPSHOT_SORT_KEY, SnapshotStore } from '../../src/index.js';
 import { alternate, elapsed } from '../lib/alternate.js';
 import type { Bench } from '../lib/context.js';
 import {
@@ -30,8 +30,9 @@ async function rebuildOne(client: DynamoDBDocumentClient, tableName: string, id:
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `event#${id}` },
+        // Below the snapshot item, which shares the stream's partition (at sort key 2^53 − 1).
+        KeyConditionExpression: 'pk = :pk AND sk < :snapshot',
+        ExpressionAttributeValues: { ':pk': `event#${id}`, ':snapshot': SNAPSHOT_SORT_KEY },
         ConsistentRead: true,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
@@ -45,7 +46,8 @@ async function rebuildOne(client: DynamoDBDocumentClient, tableName: string, id:
   await client.send(
     new PutCommand({
       TableName: tableName,
-      Item: { pk: `snapshot#${id}`, sk: 0, state, version, timestamp: Date.now() },
+      // Where dynago keeps a stream's snapshot: its own partition, above the events.
+      Item: { pk: `event#${id}`, sk: SNAPSHOT_SORT_KEY, state, version, timestamp: Date.now() },
     }),
   );
 }

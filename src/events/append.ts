@@ -11,6 +11,7 @@ import {
 import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
 import { checkItem, markChecked } from '../internal/item.js';
 import { checkCommandId, checkExpectedVersion, checkId } from '../internal/validate.js';
+import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
 import { eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
 import { eventDigest } from './digest.js';
@@ -89,12 +90,18 @@ export class Appender {
   async append(
     requests: StreamAppend[],
     signal?: AbortSignal,
+    operations: TransactOperation[] = [],
   ): Promise<(AppendResult & { streamId: string })[]> {
-    const plans = this.plan(requests);
+    if (!Array.isArray(operations) || operations.some((operation) => typeof operation?.itemId !== 'string')) {
+      throw new ValidationError(
+        'append: operations must be table.putOp/updateOp/deleteOp/conditionCheckOp results, written in the same transaction.',
+      );
+    }
+    const plans = this.plan(requests, operations.length);
     for (let attempt = 1; ; attempt++) {
       const replayed = await this.resolveBases(plans, signal);
       if (replayed) return replayed;
-      const outcome = await this.writeResending(plans, Date.now(), signal);
+      const outcome = await this.writeResending(plans, Date.now(), operations, signal);
       if (outcome.kind === 'written') {
         return plans.map((plan, index) => ({
           streamId: plan.streamId,
@@ -119,7 +126,7 @@ export class Appender {
   }
 
   /** Validates everything and gives each event an id, before any request. */
-  private plan(requests: StreamAppend[]): StreamPlan[] {
+  private plan(requests: StreamAppend[], extra: number): StreamPlan[] {
     if (!Array.isArray(requests) || requests.length === 0) {
       throw new ValidationError('appendMany: give at least one { streamId, events, expectedVersion? }.');
     }
@@ -163,9 +170,9 @@ export class Appender {
       const givenIds = checked.some((event) => event.id !== undefined);
       return { streamId, expected, proven, events, commandId, timestamp, givenIds, base: 0 };
     });
-    if (total > MAX_EVENTS_PER_APPEND) {
+    if (total + extra > MAX_EVENTS_PER_APPEND) {
       throw new TransactionLimitError(
-        `An append of ${total} events is over the limit of ${MAX_EVENTS_PER_APPEND} (one DynamoDB transaction). Nothing was written; append in smaller groups.`,
+        `An append of ${total} events${extra > 0 ? ` and ${extra} other writes` : ''} is over the limit of ${MAX_EVENTS_PER_APPEND} items (one DynamoDB transaction). Nothing was written; append in smaller groups.`,
       );
     }
     let bytes = 0;
@@ -259,11 +266,16 @@ export class Appender {
    * Every send of one transaction carries the same ClientRequestToken, so within DynamoDB's 10-minute
    * idempotency window a re-send of a transaction that did land is answered as a success, not a conflict.
    */
-  private async writeResending(plans: StreamPlan[], timestamp: number, signal?: AbortSignal) {
+  private async writeResending(
+    plans: StreamPlan[],
+    timestamp: number,
+    operations: TransactOperation[],
+    signal?: AbortSignal,
+  ) {
     const token = uuidv7();
     for (let resend = 1; ; resend++) {
       try {
-        return await this.write(plans, timestamp, token, signal);
+        return await this.write(plans, timestamp, token, operations, signal);
       } catch (error) {
         if (!(error instanceof DynagoError) || !error.retryable || resend >= RESENDS.maxAttempts) throw error;
         await sleep(backoffDelay(resend, RESENDS), signal);
@@ -275,6 +287,7 @@ export class Appender {
     plans: StreamPlan[],
     timestamp: number,
     token: string,
+    operations: TransactOperation[],
     signal?: AbortSignal,
   ): Promise<
     | { kind: 'written'; events: StoredEvent[][] }
@@ -304,12 +317,12 @@ export class Appender {
     const maybeOwn = (stored: Record<string, unknown> | undefined) =>
       stored === undefined || ids.has(stored.id as string);
     try {
-      if (items.length === 1) {
+      if (items.length === 1 && operations.length === 0) {
         const item = items[0] as (typeof items)[number];
         await table.putItem(item.pk, item.version, item.attributes, { condition, ...options });
       } else {
         await table.transactWrite(
-          items.map((item) => table.putOp(item.pk, item.version, item.attributes, { condition })),
+          [...items.map((item) => table.putOp(item.pk, item.version, item.attributes, { condition })), ...operations],
           { ...options, clientRequestToken: token },
         );
       }
@@ -323,7 +336,8 @@ export class Appender {
         const conflicts = new Set<number>();
         let own = false;
         err.reasons.forEach((reason, index) => {
-          if (reason.code !== 'ConditionalCheckFailed') return;
+          // a condition of the caller's own operations (after the event items) is not a stream conflict
+          if (reason.code !== 'ConditionalCheckFailed' || index >= items.length) return;
           conflicts.add((items[index] as (typeof items)[number]).planIndex);
           if (maybeOwn(reason.item)) own = true;
         });

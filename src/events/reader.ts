@@ -90,7 +90,9 @@ export class Reader {
     }
     if (first.cursor === undefined) return;
     const head = Math.min(range.to, (await this.head(range.streamId, signal)).version);
-    const width = Math.max(1, first.items.length);
+    // A little under a page per window: windows sized to exactly the first page would now and then spill
+    // into a second request when later events are a bit larger.
+    const width = Math.max(1, Math.floor(first.items.length * 0.9));
     let next = expected as number;
     const inFlight: Promise<Record<string, unknown>[]>[] = [];
     const launch = () => {

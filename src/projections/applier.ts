@@ -10,7 +10,7 @@ import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
 import { KeyedLock } from '../internal/keyedLock.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
-import { Checkpoints } from './checkpoints.js';
+import { Checkpoints } from '../events/checkpoints.js';
 import type { Projection } from './types.js';
 
 /** DynamoDB's limit of operations in one transaction; one of them is the checkpoint. */

@@ -1,31 +1,7 @@
-import type { StoredEvent } from '../events/types.js';
-import type { TransactOperation } from '../table/actions/transactWrite.js';
+import type { ParkedEvent, Projection } from '../events/projection.js';
+
+export type { ParkedEvent, Projection, ProjectionContext } from '../events/projection.js';
 import type { Table } from '../table/Table.js';
-
-/** What `project` gets besides the event. */
-export interface ProjectionContext {
-  /** The projection's name. */
-  projection: string;
-  /** Aborts when the projector stops. */
-  signal: AbortSignal;
-}
-
-/**
- * A read model kept from the events: `project` turns one event into the writes it causes, as the
- * Table's transaction operations (`table.putOp`, `updateOp`, `deleteOp`, `conditionCheckOp`), on any
- * table. The projector commits them together with the projection's checkpoint for the event's stream,
- * so each event takes effect exactly once.
- *
- * `project` may be called more than once for one event (a retry after a failure, a duplicate delivery
- * that is then refused by the checkpoint): it must not have effects of its own besides returning writes.
- */
-export interface Projection<Event extends StoredEvent = StoredEvent> {
-  /** Letters, digits, `-` and `_`; unique in a Projector. A new name starts from nothing (blue/green). */
-  name: string;
-  /** The stream categories it reads (see `StoredEvent.category`); default all. */
-  categories?: string[];
-  project: (event: Event, context: ProjectionContext) => TransactOperation[] | Promise<TransactOperation[]>;
-}
 
 export interface ProjectorOptions {
   /** The event store whose events are projected; its table's DynamoDB Stream feeds `run` and Lambda. */
@@ -60,14 +36,6 @@ export interface ProjectorRunOptions {
   signal: AbortSignal;
   /** How long a shard with nothing new waits before asking again; default 1 000 ms. */
   pollIntervalMs?: number;
-}
-
-/** An event `project` kept failing on: its stream waits until `retryParked`. */
-export interface ParkedEvent {
-  streamId: string;
-  version: number;
-  error: string;
-  parkedAt: number;
 }
 
 export interface ProjectionStatus {

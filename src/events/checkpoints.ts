@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Condition } from '../table/expression.js';
 import type { Table } from '../table/Table.js';
-import type { ParkedEvent } from './types.js';
+import type { ParkedEvent } from './projection.js';
 
 /**
  * A projection's progress, one item per (projection, stream): the last version applied, and the event

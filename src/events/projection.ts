@@ -1,0 +1,35 @@
+import type { TransactOperation } from '../table/actions/transactWrite.js';
+import type { StoredEvent } from './types.js';
+
+/** What `project` gets besides the event. */
+export interface ProjectionContext {
+  /** The projection's name. */
+  projection: string;
+  /** Aborts when the projector stops. */
+  signal: AbortSignal;
+}
+
+/**
+ * A read model kept from the events: `project` turns one event into the writes it causes, as the
+ * Table's transaction operations (`table.putOp`, `updateOp`, `deleteOp`, `conditionCheckOp`), on any
+ * table. The projector commits them together with the projection's checkpoint for the event's stream,
+ * so each event takes effect exactly once.
+ *
+ * `project` may be called more than once for one event (a retry after a failure, a duplicate delivery
+ * that is then refused by the checkpoint): it must not have effects of its own besides returning writes.
+ */
+export interface Projection<Event extends StoredEvent = StoredEvent> {
+  /** Letters, digits, `-` and `_`; unique in a Projector. A new name starts from nothing (blue/green). */
+  name: string;
+  /** The stream categories it reads (see `StoredEvent.category`); default all. */
+  categories?: string[];
+  project: (event: Event, context: ProjectionContext) => TransactOperation[] | Promise<TransactOperation[]>;
+}
+
+/** An event `project` kept failing on: its stream waits until `retryParked`. */
+export interface ParkedEvent {
+  streamId: string;
+  version: number;
+  error: string;
+  parkedAt: number;
+}
