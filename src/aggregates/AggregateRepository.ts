@@ -3,6 +3,7 @@ import pRetry, { AbortError, type Options as RetryOptions } from 'p-retry';
 import { v7 as uuidv7 } from 'uuid';
 import { ConcurrencyError, ValidationError } from '../errors.js';
 import { checkCategory, streamIdOf } from '../events/category.js';
+import { Checkpoints } from '../events/checkpoints.js';
 import type { EventStore } from '../events/EventStore.js';
 import type { EventInput, StreamAppend } from '../events/types.js';
 import { clonePlain } from '../internal/clonePlain.js';
@@ -11,6 +12,7 @@ import { Limiter } from '../internal/limiter.js';
 import { Lru } from '../internal/lru.js';
 import { checkCommandId, checkId } from '../internal/validate.js';
 import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
+import type { TransactOperation } from '../table/actions/transactWrite.js';
 import { type Entry, StreamLoader } from './loader.js';
 import type {
   AggregateRepositoryOptions,
@@ -68,6 +70,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
    * still kept apart by the append's condition.
    */
   private readonly locks = new KeyedLock();
+  private readonly checkpoints: Checkpoints;
 
   constructor(private readonly options: AggregateRepositoryOptions<State, Event>) {
     if (!options?.events)
@@ -92,6 +95,18 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
     this.snapshots = options.snapshots;
     this.snapshotEvery = every;
     this.cache = cache === false ? undefined : new Lru(cache);
+    this.checkpoints = new Checkpoints(this.events.table);
+    for (const [index, projection] of (options.projections ?? []).entries()) {
+      if (
+        typeof projection?.name !== 'string' ||
+        !/^[A-Za-z0-9_-]+$/.test(projection.name) ||
+        typeof projection.project !== 'function'
+      ) {
+        throw new ValidationError(
+          `new AggregateRepository: projections[${index}] must be a projection { name (letters, digits, - and _), project }.`,
+        );
+      }
+    }
     this.loader = new StreamLoader(this.events, this.snapshots, options.initialState, options.reduce, every);
   }
 
@@ -282,6 +297,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
             });
             const writes = plans.filter((plan) => plan.events.length > 0);
             if (writes.length === 0) return current.map((entry) => ({ ...this.view(entry), events: [] }));
+            const operations = await this.inlineOperations(writes, timestamp, commandId, signal);
             let appended: { version: number; token: Entry<State>['token']; events: unknown[] }[];
             try {
               appended = await this.events.appendMany(
@@ -294,7 +310,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
                     ...(commandId !== undefined ? { commandId } : {}),
                   }),
                 ),
-                signal ? { signal } : {},
+                { ...(signal ? { signal } : {}), ...(operations.length > 0 ? { operations } : {}) },
               );
             } catch (error) {
               if (error instanceof ConcurrencyError) {
@@ -354,6 +370,53 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
       if (domain.thrown) throw domain.error;
       throw error;
     }
+  }
+
+  /**
+   * The writes of the inline projections for the decided events, and each projection's checkpoint
+   * advance for each stream, for the append's transaction. A projection that throws fails the command
+   * (a domain error: nothing is appended).
+   */
+  private async inlineOperations(
+    writes: { entry: Entry<State>; events: (Event & { id: string })[] }[],
+    timestamp: number,
+    commandId: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<TransactOperation[]> {
+    const operations: TransactOperation[] = [];
+    for (const projection of this.options.projections ?? []) {
+      if (projection.categories && !projection.categories.includes(this.category)) continue;
+      for (const { entry, events } of writes) {
+        for (const [offset, event] of events.entries()) {
+          const stored = {
+            streamId: entry.streamId,
+            category: this.category,
+            version: entry.version + offset + 1,
+            id: event.id,
+            type: event.type,
+            data: event.data,
+            ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
+            timestamp,
+            ...(commandId !== undefined ? { commandId } : {}),
+          };
+          operations.push(
+            ...(await projection.project(stored, {
+              projection: projection.name,
+              signal: signal ?? new AbortController().signal,
+            })),
+          );
+        }
+        operations.push(
+          this.checkpoints.advanceOp(
+            projection.name,
+            entry.streamId,
+            entry.version,
+            entry.version + events.length,
+          ),
+        );
+      }
+    }
+    return operations;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Options as RetryOptions } from 'p-retry';
 import type { ConcurrencyError } from '../errors.js';
 import type { EventStore } from '../events/EventStore.js';
+import type { Projection } from '../events/projection.js';
 import type { StreamToken } from '../events/token.js';
 import type { EventInput, StoredEvent } from '../events/types.js';
 import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
@@ -50,6 +51,17 @@ export interface AggregateRepositoryOptions<State, Event extends EventInput> {
   onSnapshotError?: (error: unknown, aggregateId: string) => void;
   /** Called before each retry of `execute` after a ConcurrencyError. */
   onConflict?: (error: ConcurrencyError, aggregateId: string, attempt: number) => void;
+  /**
+   * Projections applied inline: their writes, and their checkpoint for the stream, go into the append's
+   * own transaction, so the read model is consistent with the write the moment `execute` resolves. What
+   * it costs: every command becomes a transaction (a one-event append is no longer a single PutItem),
+   * and a transaction costs twice the write units of each item (the event, each read-model item, the
+   * checkpoint). A projection applied inline must not also run in a Projector for the same events (its
+   * checkpoint would refuse them anyway, so nothing is applied twice). Rebuild it first with a
+   * Projector when you add it to aggregates that already have events: an inline projection whose
+   * checkpoint is not at the aggregate's version fails the command with a TransactionCanceledError.
+   */
+  projections?: Projection[];
 }
 
 export interface Loaded<State> {
