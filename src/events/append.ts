@@ -322,7 +322,10 @@ export class Appender {
         await table.putItem(item.pk, item.version, item.attributes, { condition, ...options });
       } else {
         await table.transactWrite(
-          [...items.map((item) => table.putOp(item.pk, item.version, item.attributes, { condition })), ...operations],
+          [
+            ...items.map((item) => table.putOp(item.pk, item.version, item.attributes, { condition })),
+            ...operations,
+          ],
           { ...options, clientRequestToken: token },
         );
       }

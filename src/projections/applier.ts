@@ -4,13 +4,13 @@ import {
   TransactionCanceledError,
   ValidationError,
 } from '../errors.js';
+import { Checkpoints } from '../events/checkpoints.js';
 import type { EventStore } from '../events/EventStore.js';
 import type { StoredEvent } from '../events/types.js';
 import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
 import { KeyedLock } from '../internal/keyedLock.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
-import { Checkpoints } from '../events/checkpoints.js';
 import type { Projection } from './types.js';
 
 /** DynamoDB's limit of operations in one transaction; one of them is the checkpoint. */

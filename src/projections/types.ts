@@ -1,6 +1,7 @@
 import type { ParkedEvent, Projection } from '../events/projection.js';
 
 export type { ParkedEvent, Projection, ProjectionContext } from '../events/projection.js';
+
 import type { Table } from '../table/Table.js';
 
 export interface ProjectorOptions {
