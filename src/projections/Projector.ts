@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { ValidationError } from '../errors.js';
+import { DynamoDBError, ValidationError } from '../errors.js';
 import { checkCategory } from '../events/category.js';
 import type { EventStore } from '../events/EventStore.js';
 import type { StoredEvent } from '../events/types.js';
@@ -46,6 +46,8 @@ export class Projector {
   private readonly applier: Applier;
   private readonly checkpointTable: Table;
   private readonly stats = new Map<string, { applied: number; lagMs?: number }>();
+  /** Names this projector's shard positions; see {@link ProjectorOptions.name}. */
+  readonly name: string;
 
   constructor(options: ProjectorOptions) {
     if (!options?.events) throw new ValidationError('new Projector: events (an EventStore) is required.');
@@ -86,6 +88,12 @@ export class Projector {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 99) {
       throw new ValidationError(
         `new Projector: batchSize must be a whole number from 1 to 99, got ${String(batchSize)}.`,
+      );
+    }
+    this.name = options.name ?? 'projector';
+    if (typeof this.name !== 'string' || !NAME.test(this.name)) {
+      throw new ValidationError(
+        `new Projector: name must be letters, digits, - and _, got ${JSON.stringify(this.name)}.`,
       );
     }
     this.events = options.events;
@@ -286,9 +294,58 @@ export class Projector {
     await this.tail(arn, options);
   }
 
-  /** Overridden once the poller is wired in. */
-  protected async tail(_arn: string, _options: ProjectorRunOptions): Promise<void> {
-    throw new ValidationError('run: not available yet');
+  /**
+   * The poller over the stream: records that are not events (snapshots, checkpoints, positions) are
+   * skipped before they cost a `handle`; a batch whose streams could not all be applied is handed again
+   * (what was applied is refused by the checkpoints); records gone past the stream's 24 h retention are
+   * made up for from the events (a rebuild of every projection), then the stream is followed again.
+   * `@aws-sdk/client-dynamodb-streams` is loaded here only, so it is needed only by those who call `run`.
+   */
+  private async tail(arn: string, options: ProjectorRunOptions): Promise<void> {
+    const [{ DynamoDBStreamsClient }, { StreamPoller }, { TableShardPositions }] = await Promise.all([
+      import('@aws-sdk/client-dynamodb-streams'),
+      import('./streamPoller.js'),
+      import('./shardPositions.js'),
+    ]);
+    const config = this.events.table.client.config as unknown as {
+      region: unknown;
+      credentials: unknown;
+      endpoint?: unknown;
+      isCustomEndpoint?: boolean;
+    };
+    const client =
+      options.streams ??
+      new DynamoDBStreamsClient({
+        region: config.region as string,
+        credentials: config.credentials as never,
+        ...(config.isCustomEndpoint && config.endpoint ? { endpoint: config.endpoint as string } : {}),
+      });
+    const table = this.events.table;
+    const poller = new StreamPoller({
+      client,
+      streamArn: arn,
+      positions: new TableShardPositions(this.checkpointTable, this.name),
+      ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ignore: (record) =>
+        eventOfRecord(record, table.partitionKeyName, table.sortKeyName as string) === undefined,
+    });
+    await poller.run(
+      async (records) => {
+        const failedAt = await this.applyRecords(records, options.signal);
+        if (failedAt !== undefined) {
+          throw new DynamoDBError(
+            `Projector: the records from ${records[failedAt]?.dynamodb?.SequenceNumber ?? '?'} on could not all be applied; they are handed again.`,
+            { retryable: true },
+          );
+        }
+      },
+      {
+        signal: options.signal,
+        onTrimmed: async ({ signal }) => {
+          for (const name of this.projections.keys()) await this.rebuild(name, { signal });
+        },
+      },
+    );
   }
 
   private projection(name: string, what: string): Projection {

@@ -1,4 +1,6 @@
 export { Projector } from './Projector.js';
+export type { ShardPosition, ShardPositions } from './shardPositions.js';
+export type { PollerRetry, StreamRecord } from './streamPoller.js';
 export type {
   BatchResponse,
   DynamoDBStreamEventLike,

@@ -17,6 +17,11 @@ export interface ProjectorOptions {
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Events of one stream committed together in one transaction, at most; default 25. */
   batchSize?: number;
+  /**
+   * Names where `run` keeps its position in each shard of the stream (`position#<name>#<shard>` items
+   * beside the checkpoints); default 'projector'. Two projectors on one table need two names.
+   */
+  name?: string;
 }
 
 export interface ProjectorRebuildOptions {
@@ -35,6 +40,8 @@ export interface ProjectorRebuildOptions {
 
 export interface ProjectorRunOptions {
   signal: AbortSignal;
+  /** The DynamoDB Streams client; default one made from the event table's client settings. */
+  streams?: import('@aws-sdk/client-dynamodb-streams').DynamoDBStreamsClient;
   /** How long a shard with nothing new waits before asking again; default 1 000 ms. */
   pollIntervalMs?: number;
 }
