@@ -83,14 +83,22 @@ export class Checkpoints {
     );
   }
 
-  /** Parks `event` (the checkpoint must be right before it): the stream waits until `retryParked`. */
-  async park(projection: string, parked: ParkedEvent, signal?: AbortSignal): Promise<void> {
+  /**
+   * Parks `event` (the checkpoint must be right before it): the stream waits until `retryParked`. With
+   * `inItem` the version lives in the read-model item (`checkpoint: 'item'`): only "not parked yet" is
+   * checked here.
+   */
+  async park(projection: string, parked: ParkedEvent, signal?: AbortSignal, inItem = false): Promise<void> {
     await this.table.transactWrite(
       [
         this.table.updateOp(
           ...this.key(projection, parked.streamId),
           { set: { parked } },
-          { condition: this.at(parked.version - 1) },
+          {
+            condition: inItem
+              ? { expression: 'attribute_not_exists(#parked)', names: { '#parked': 'parked' } }
+              : this.at(parked.version - 1),
+          },
         ),
         this.table.putOp(`parked#${projection}`, streamSortKey(parked.streamId), { ...parked }),
       ],

@@ -24,6 +24,15 @@ export interface Projection<Event extends StoredEvent = StoredEvent> {
   /** The stream categories it reads (see `StoredEvent.category`); default all. */
   categories?: string[];
   project: (event: Event, context: ProjectionContext) => TransactOperation[] | Promise<TransactOperation[]>;
+  /**
+   * Where the projection's checkpoint for a stream lives. `'table'` (default): an item of its own,
+   * written with the event's writes in one transaction (2 WCU per item). `'item'`: inside the one
+   * read-model item the stream writes, as the attribute `dynago:<name>`: each event is then ONE
+   * conditional put or update (1 WCU under 1 KB), no transaction. For read models with one item per
+   * stream (a balance per account): `project` must return exactly one `putOp` or `updateOp`, on the
+   * same item for every event of a stream.
+   */
+  checkpoint?: 'table' | 'item';
 }
 
 /** An event `project` kept failing on: its stream waits until `retryParked`. */

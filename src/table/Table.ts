@@ -22,6 +22,7 @@ import {
   type TransactWriteOptions,
   transactWrite,
   updateOp,
+  writeOperation,
 } from './actions/transactWrite.js';
 import { type UpdateChanges, updateItem } from './actions/updateItem.js';
 import type { CallOptions, WriteOptions } from './actions/writeCondition.js';
@@ -214,6 +215,15 @@ export class Table {
    */
   transactWrite(operations: TransactOperation[], options?: TransactWriteOptions): Promise<void> {
     return transactWrite(this.ctx, operations, options);
+  }
+
+  /**
+   * One operation of `putOp` / `updateOp` / `deleteOp`, sent on its own as a single-item request: the
+   * same condition at half a transaction's write units.
+   * @example `await table.writeOperation(table.updateOp(pk, sk, { add: { n: 1 } }, { condition }))`
+   */
+  writeOperation(operation: TransactOperation, options?: CallOptions): Promise<void> {
+    return writeOperation(this.ctx, operation, options);
   }
 
   /** A put for {@link transactWrite}. @example `table.putOp(pk, sk, item, { optimisticLock: { attribute: 'version', current: 2 } })` */
