@@ -61,6 +61,7 @@ Summary
   conflicts retried  ${fmt(result.conflictsRetried)}
   requests sent      ${fmt(totalRequests)} (${requests})
   requests/command   ${result.requestsPerCommand.toFixed(2)} (the workload's requests over its ${fmt(operations + accounts)} commands, opens included)
+  projection         balances read model: lag p50 ${result.projectionLag.p50} ms, p99 ${result.projectionLag.p99} ms; rebuild ${fmt(Math.round(result.projectionRebuildEventsPerSecond))} events/s
   time               workload ${(result.workloadMs / 1000).toFixed(1)} s (${fmt(Math.round((commands.acknowledged + commands.refused) / (result.workloadMs / 1000)))} commands/s), rebuild ${(result.rebuildMs / 1000).toFixed(1)} s
 
 Checks`);

@@ -1,5 +1,6 @@
-import { DynagoError, Table } from 'dynago';
+import { DynagoError, Projector, Table } from 'dynago';
 import { AccountRuleError } from './account.js';
+import { balancesProjection } from './balances.js';
 import { Ledger } from './ledger.js';
 import { ProgressBar } from './progress.js';
 
@@ -39,6 +40,10 @@ export interface LedgerDemoResult {
   requestsPerCommand: number;
   workloadMs: number;
   rebuildMs: number;
+  /** Append → read model, for the balances projection kept live by `Projector.run` (ms). */
+  projectionLag: { p50: number; p99: number };
+  /** Events per second of a rebuild of the balances read model into an empty table. */
+  projectionRebuildEventsPerSecond: number;
   checks: Check[];
   ok: boolean;
 }
@@ -63,6 +68,21 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
       ...(options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' }),
     },
   });
+  // The balances read model (and the projector's checkpoints and stream positions) on a table of its
+  // own, with a client of its own: the requests counted below are the commands' alone.
+  const readModelTable = (suffix: string) =>
+    new Table({
+      tableName: `${table.tableName}-${suffix}`,
+      partitionKeyName: 'pk',
+      sortKeyName: 'sk',
+      region: options.region ?? 'us-east-1',
+      endpoint: {
+        url: options.endpoint,
+        ...(options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' }),
+      },
+    });
+  const readModel = readModelTable('balances');
+  const rebuiltModel = readModelTable('rebuilt');
   const requests: Record<string, number> = {};
   table.client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -72,9 +92,23 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
     },
     { step: 'finalizeRequest', name: 'ledgerDemoRequestCounter' },
   );
-  await table.createTable({ sortKeyType: 'N' });
+  await table.createTable({ sortKeyType: 'N', stream: 'NEW_IMAGE' });
+  await readModel.createTable({ sortKeyType: 'N' });
+  await rebuiltModel.createTable({ sortKeyType: 'N' });
+  const stopProjector = new AbortController();
+  let projecting: Promise<void> | undefined;
   try {
     const ledger = new Ledger(table, { snapshotEvery: 20 });
+    // The balances read model, kept live from the table's DynamoDB Stream while the workload runs.
+    const lags: number[] = [];
+    const projector = new Projector({
+      events: ledger.events,
+      projections: [
+        balancesProjection(readModel, 'balances', (event) => lags.push(Date.now() - event.timestamp)),
+      ],
+      checkpoints: readModel,
+    });
+    projecting = projector.run({ signal: stopProjector.signal, pollIntervalMs: 50 });
     const ids = Array.from(
       { length: accountsCount },
       (_, index) => String(index + 1).padStart(4, '0'), // aggregate ids: the streams are account-0001 …
@@ -166,6 +200,48 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
       rebuiltBalances.set(id, (await ledger.snapshots.load(ledger.accounts.streamId(id)))?.state.balance);
     });
 
+    // The live read model catches up (it follows the stream), then a rebuild into an empty read model.
+    const modelBalance = async (model: Table, id: string) =>
+      (
+        await model.getItem<{ balance: number }>(`balance#${ledger.accounts.streamId(id)}`, 0, {
+          consistentRead: true,
+        })
+      )?.balance ?? 0;
+    const caughtUpBy = Date.now() + 60_000;
+    let readModelBalances = new Map<string, number>();
+    for (;;) {
+      readModelBalances = new Map<string, number>();
+      await pool(ids, workers, async (id) => {
+        readModelBalances.set(id, await modelBalance(readModel, id));
+      });
+      if (ids.every((id) => readModelBalances.get(id) === live.get(id)) || Date.now() > caughtUpBy) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    stopProjector.abort();
+    await projecting;
+    const sortedLags = [...lags].sort((a, b) => a - b);
+    const quantile = (q: number) =>
+      sortedLags[Math.min(sortedLags.length - 1, Math.floor(q * sortedLags.length))] ?? 0;
+    const projectionLag = { p50: quantile(0.5), p99: quantile(0.99) };
+    const rebuildModelStarted = performance.now();
+    const projectionBar = out ? new ProgressBar('Project ', eventsWritten, out) : undefined;
+    const fresh = new Projector({
+      events: ledger.events,
+      projections: [balancesProjection(rebuiltModel, 'balances')],
+      checkpoints: rebuiltModel,
+    });
+    const projected = await fresh.rebuild('balances', {
+      segments: 4,
+      onProgress: (progress) => projectionBar?.update(progress.events, `events, ${progress.streams} streams`),
+    });
+    projectionBar?.done();
+    const projectionRebuildEventsPerSecond =
+      projected.events / ((performance.now() - rebuildModelStarted) / 1000);
+    const rebuiltModelBalances = new Map<string, number>();
+    await pool(ids, workers, async (id) => {
+      rebuiltModelBalances.set(id, await modelBalance(rebuiltModel, id));
+    });
+
     const eventIds = new Set<string>();
     let eventsStored = 0;
     let gapless = true;
@@ -203,6 +279,19 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
       },
       { name: 'no balance is negative', ok: negative.length === 0, detail: `${negative.length} negative` },
       {
+        name: 'the live read model equals every aggregate (kept by Projector.run from DynamoDB Streams)',
+        ok: mismatched(readModelBalances).length === 0,
+        detail: `${accountsCount - mismatched(readModelBalances).length} of ${accountsCount} accounts; lag p50 ${projectionLag.p50} ms, p99 ${projectionLag.p99} ms`,
+      },
+      {
+        name: 'the read model rebuilt from the events equals it, and sums to net deposits',
+        ok:
+          mismatched(rebuiltModelBalances).length === 0 &&
+          [...rebuiltModelBalances.values()].reduce((total, balance) => total + balance, 0) ===
+            deposited - withdrawn,
+        detail: `${accountsCount - mismatched(rebuiltModelBalances).length} of ${accountsCount} accounts, ${fmt(projected.events)} events at ${fmt(Math.round(projectionRebuildEventsPerSecond))} events/s`,
+      },
+      {
         name: 'every stream is gapless and every event is stored once',
         ok: gapless && eventsStored === eventsWritten && eventIds.size === eventsStored,
         detail: `${fmt(eventsStored)} events stored, ${fmt(eventsWritten)} acknowledged, ${fmt(eventIds.size)} distinct ids`,
@@ -216,11 +305,19 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
       requestsPerCommand,
       workloadMs,
       rebuildMs,
+      projectionLag,
+      projectionRebuildEventsPerSecond,
       checks,
       ok: checks.every((check) => check.ok),
     };
   } finally {
-    await table.deleteTable().catch(() => {});
+    stopProjector.abort();
+    await projecting?.catch(() => {});
+    await Promise.all([
+      table.deleteTable().catch(() => {}),
+      readModel.deleteTable().catch(() => {}),
+      rebuiltModel.deleteTable().catch(() => {}),
+    ]);
   }
 }
 

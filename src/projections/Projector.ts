@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBError, ValidationError } from '../errors.js';
 import { checkCategory } from '../events/category.js';
@@ -129,6 +130,7 @@ export class Projector {
       );
     }
     const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
     const onAbort = () => stop.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const signal = stop.signal;
@@ -291,7 +293,17 @@ export class Projector {
         `run: table "${table.tableName}" has no DynamoDB Stream with new images. Create it with createTable({ sortKeyType: 'N', stream: 'NEW_IMAGE' }), or turn the stream on (NEW_IMAGE) in your infrastructure code.`,
       );
     }
-    await this.tail(arn, options);
+    // Every request of every shard and stream listens on one signal: more than Node's default of 10.
+    const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
+    const onAbort = () => stop.abort(options.signal.reason);
+    if (options.signal.aborted) onAbort();
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.tail(arn, { ...options, signal: stop.signal });
+    } finally {
+      options.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /**

@@ -44,11 +44,12 @@ export class Applier {
 
   constructor(
     private readonly events: EventStore,
-    checkpointTable: Table,
+    /** Where checkpoints live; its client also sends the projections' writes (they may name any table). */
+    private readonly writer: Table,
     private readonly retry: RetryPolicy,
     private readonly batchSize: number,
   ) {
-    this.checkpoints = new Checkpoints(checkpointTable);
+    this.checkpoints = new Checkpoints(writer);
   }
 
   /** Applies `events` (of one stream, any order, duplicates allowed) to `projection`. */
@@ -209,7 +210,7 @@ export class Applier {
         );
       }
       try {
-        await this.events.table.writeOperation(withVersion(write, attribute, at, event.version), { signal });
+        await this.writer.writeOperation(withVersion(write, attribute, at, event.version), { signal });
         applied++;
         at = event.version;
         queue.shift();
@@ -262,7 +263,7 @@ export class Applier {
       if (operations.length === 0)
         await this.checkpoints.advance(projection.name, streamId, from, to, signal);
       else {
-        await this.events.table.transactWrite(
+        await this.writer.transactWrite(
           [...operations, this.checkpoints.advanceOp(projection.name, streamId, from, to)],
           { signal },
         );

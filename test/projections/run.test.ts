@@ -73,4 +73,39 @@ describe('Projector.run: live from DynamoDB Streams', () => {
     await running;
     expect(await balanceOf(readModel, 'account-crash')).to.deep.equal({ balance: 15, events: 4 });
   });
+
+  it('rebuild during live writes and a live run: the read model equals a fold of the events', async () => {
+    const projector = new Projector({
+      events: store,
+      projections: [balancesProjection(readModel, 'overlap')],
+      name: 'overlap',
+    });
+    const stop = new AbortController();
+    const running = projector.run({ signal: stop.signal, pollIntervalMs: 20 });
+    const streams = ['account-o1', 'account-o2', 'account-o3'];
+    const expected = new Map(streams.map((streamId) => [streamId, { balance: 0, events: 0 }]));
+    const writing = (async () => {
+      for (let n = 1; n <= 30; n++) {
+        const streamId = streams[n % streams.length] as string;
+        await store.append(streamId, deposits(n));
+        const sum = expected.get(streamId) as { balance: number; events: number };
+        sum.balance += n;
+        sum.events++;
+      }
+    })();
+    const rebuilds = (async () => {
+      for (let round = 0; round < 3; round++) await projector.rebuild('overlap', { segments: 2 });
+    })();
+    await Promise.all([writing, rebuilds]);
+    await until(async () => {
+      for (const [streamId, want] of expected) {
+        const got = await balanceOf(readModel, streamId);
+        if (got?.balance !== want.balance || got.events !== want.events) return false;
+      }
+      return true;
+    });
+    stop.abort();
+    await running;
+    for (const [streamId, want] of expected) expect(await balanceOf(readModel, streamId)).to.deep.equal(want);
+  });
 });
