@@ -64,15 +64,17 @@ export class Reader {
     if (!range.forward || range.limit !== undefined || parallel === 1) {
       // Backward, limited or asked for: one page after the other (the next page prefetched).
       let count = 0;
-      for await (const item of this.table.queryAll<Record<string, unknown>>(condition, values, {
+      for await (const page of this.table.queryPages<Record<string, unknown>>(condition, values, {
         ...queryOptions,
         prefetch: true,
       })) {
-        signal?.throwIfAborted(); // stop within one event, even inside a page already in memory
-        const event = toEvent(item);
-        expected = this.checkNext(range, event, expected);
-        count++;
-        yield event;
+        for (const item of page) {
+          signal?.throwIfAborted(); // stop within one event, even inside a page already in memory
+          const event = toEvent(item);
+          expected = this.checkNext(range, event, expected);
+          count++;
+          yield event;
+        }
       }
       this.checkEnd(range, expected, range.limit === undefined || count < range.limit);
       return;

@@ -12,6 +12,7 @@ import {
   type QueryResult,
   query,
   queryAll,
+  queryPages,
 } from './actions/query.js';
 import { type ScanOptions, scanAll, scanSegments } from './actions/scan.js';
 import {
@@ -175,6 +176,18 @@ export class Table {
     options?: QueryAllOptions,
   ): AsyncGenerator<T, void, undefined> {
     return queryAll<T>(this.ctx, keyCondition, values, options);
+  }
+  /**
+   * Every matching item, one DynamoDB page (an array) at a time: for folds that run a plain loop over a
+   * page, one await per page instead of one per item.
+   * @example `for await (const page of table.queryPages('pk = :pk', { ':pk': 'a' })) total += page.length;`
+   */
+  queryPages<T = Record<string, unknown>>(
+    keyCondition: string,
+    values: Record<string, unknown>,
+    options?: QueryAllOptions,
+  ): AsyncGenerator<T[], void, undefined> {
+    return queryPages<T>(this.ctx, keyCondition, values, options);
   }
 
   /**

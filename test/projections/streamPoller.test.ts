@@ -110,10 +110,12 @@ describe('StreamPoller on DynamoDB Local', () => {
 
   it('tails the stream live: items put while running are handled in order; an abort resolves run', async () => {
     const seen: number[] = [];
+    let last: string | undefined;
     const controller = new AbortController();
     const running = poller().run(
       async (records) => {
         seen.push(...numbers(records));
+        last = records.at(-1)?.dynamodb?.SequenceNumber ?? last;
       },
       { signal: controller.signal, onTrimmed: async () => {} },
     );
@@ -125,6 +127,11 @@ describe('StreamPoller on DynamoDB Local', () => {
     // The positions live in the streamed table: their own records are skipped, not saved again and again.
     const savedAt = async () =>
       (await collectPositions(table)).map((item) => `${String(item.pk)}@${String(item.savedAt)}`);
+    // the position of the last batch is saved after `handle` resolves: wait for it, then watch it stay
+    for (let tries = 0; tries < 200; tries++) {
+      if ((await collectPositions(table)).some((item) => item.sequenceNumber === last)) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const before = await savedAt();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(before).to.have.length(1);

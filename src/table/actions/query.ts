@@ -157,16 +157,16 @@ export async function query<T>(
 }
 
 /**
- * Every matching item, streamed page by page (one DynamoDB page in memory, two with `prefetch`).
- * Accepts a `cursor` from `query` to continue from there. With `signal`, an abort rejects the
- * iteration with the signal's reason before the next item, even in the middle of a page.
+ * Every matching item, one DynamoDB page at a time (an array per page; one page in memory, two with
+ * `prefetch`). For consumers that fold a page in a plain loop: one await per page instead of one per item.
+ * Accepts a `cursor` from `query` to continue from there.
  */
-export async function* queryAll<T>(
+export async function* queryPages<T>(
   ctx: TableContext,
   keyCondition: string,
   values: Record<string, unknown>,
   options: QueryAllOptions = {},
-): AsyncGenerator<T, void, undefined> {
+): AsyncGenerator<T[], void, undefined> {
   const { input, fingerprint: print } = plan(ctx, keyCondition, values, options);
   if (options.pageSize !== undefined && (!Number.isSafeInteger(options.pageSize) || options.pageSize < 1)) {
     throw new ValidationError(
@@ -191,7 +191,8 @@ export async function* queryAll<T>(
   while (pending) {
     const page: QueryCommandOutput = await pending;
     pending = undefined;
-    const items = (page.Items ?? []) as T[];
+    let items = (page.Items ?? []) as T[];
+    if (limit !== undefined && yielded + items.length > limit) items = items.slice(0, limit - yielded);
     const more =
       page.LastEvaluatedKey !== undefined && (limit === undefined || yielded + items.length < limit);
     if (more && options.prefetch) {
@@ -201,13 +202,28 @@ export async function* queryAll<T>(
       // loop here the prefetch would leave only after the whole page was folded, overlapping nothing.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    for (const item of items) {
+    options.signal?.throwIfAborted();
+    if (items.length > 0) yield items;
+    yielded += items.length;
+    if (more && !options.prefetch) pending = fetch(page.LastEvaluatedKey, yielded);
+  }
+}
+
+/**
+ * Every matching item, streamed page by page (one DynamoDB page in memory, two with `prefetch`).
+ * Accepts a `cursor` from `query` to continue from there.
+ */
+export async function* queryAll<T>(
+  ctx: TableContext,
+  keyCondition: string,
+  values: Record<string, unknown>,
+  options: QueryAllOptions = {},
+): AsyncGenerator<T, void, undefined> {
+  for await (const page of queryPages<T>(ctx, keyCondition, values, options)) {
+    for (const item of page) {
       // A page in memory is not a reason to keep going: an abort stops the stream before the next item.
       options.signal?.throwIfAborted();
       yield item;
-      yielded++;
-      if (limit !== undefined && yielded >= limit) return;
     }
-    if (more && !options.prefetch) pending = fetch(page.LastEvaluatedKey, yielded);
   }
 }
