@@ -15,12 +15,13 @@ import { ratioChart } from './lib/chart.js';
 import { Bench } from './lib/context.js';
 import { describeEnvironment } from './lib/env.js';
 import { markdown } from './lib/report.js';
-import type { Comparison, Results } from './lib/results.js';
+import type { Comparison, Results, WorkloadRun } from './lib/results.js';
 import { appendWorkload } from './workloads/append.js';
 import { commandsWorkload } from './workloads/commands.js';
 import { contentionWorkload } from './workloads/contention.js';
 import { loadWorkload } from './workloads/load.js';
 import { memoryWorkload } from './workloads/memory.js';
+import { projectionsWorkload } from './workloads/projections.js';
 import { rebuildWorkload } from './workloads/rebuild.js';
 import { replayWorkload } from './workloads/replay.js';
 import { tableWorkload } from './workloads/table.js';
@@ -42,7 +43,10 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<number>; out: st
         'npm run bench -- [--quick] [--only=1,2,…] [--out=DIR] [--render]\n' +
           '  --quick   fewer rounds and smaller data (a few minutes): a smoke run, not for publication\n' +
           '  --only    run only these workloads (1 table, 2 append, 3 replay, 4 load, 5 rebuild, 6 contention, 7 memory,\n' +
-          '            8 commands: the ledger, 8 workers, dynago warm / cold vs a raw-SDK loop)\n' +
+          '            8 commands: the ledger, 8 workers, dynago warm / cold vs a raw-SDK loop,\n' +
+          '            9 projections: balances rebuild (checkpoint item / table) vs an UpdateItem loop, live lag);\n' +
+          '            the other workloads are kept from the existing DIR/bench/results.json, and the report says\n' +
+          '            which run each workload comes from\n' +
           '  --out     write bench/results.json and docs/benchmarks.{md,svg} under DIR instead of the repository\n' +
           '  --render  measure nothing: write docs/benchmarks.{md,svg} again from DIR/bench/results.json',
       );
@@ -50,6 +54,66 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<number>; out: st
     } else throw new Error(`Unknown argument ${arg}; try --help.`);
   }
   return { quick, only, out, render };
+}
+
+const WORKLOADS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/** The workload numbers a results file holds figures for. */
+function workloadsIn(results: Results): number[] {
+  const present = new Set(results.comparisons.map((c) => c.workload));
+  if (results.contention) present.add(6);
+  if (results.memory) present.add(7);
+  if (results.commands) present.add(8);
+  if (results.projections) present.add(9);
+  return [...present].sort((a, b) => a - b);
+}
+
+/**
+ * A partial run (`--only`) merged into the previous results: the workloads it ran replace theirs (their
+ * comparisons and sections), every other workload is kept, with the run it came from in `workloadRuns`.
+ */
+function merge(previous: Results | undefined, current: Results, ran: number[]): Results {
+  const runOf = (r: Results): WorkloadRun => ({ command: r.command, quick: r.quick, startedAt: r.startedAt });
+  const workloadRuns: Record<string, WorkloadRun> = {};
+  if (previous) {
+    for (const n of workloadsIn(previous)) workloadRuns[n] = previous.workloadRuns?.[n] ?? runOf(previous);
+  }
+  for (const n of ran) workloadRuns[n] = runOf(current);
+  if (!previous) return { ...current, workloadRuns };
+  const section = <K extends 'contention' | 'memory' | 'commands' | 'projections'>(key: K, n: number) => {
+    const value = ran.includes(n) ? current[key] : previous[key];
+    return value ? { [key]: value } : {};
+  };
+  const newSeeding = new Set(current.seeding.map((s) => s.what));
+  const {
+    contention: _contention,
+    memory: _memory,
+    commands: _commands,
+    projections: _projections,
+    ...base
+  } = current;
+  return {
+    ...base,
+    comparisons: [
+      ...previous.comparisons.filter((c) => !ran.includes(c.workload)),
+      ...current.comparisons,
+    ].sort((a, b) => a.workload - b.workload),
+    ...section('contention', 6),
+    ...section('memory', 7),
+    ...section('commands', 8),
+    ...section('projections', 9),
+    workloadRuns: Object.fromEntries(Object.entries(workloadRuns).sort(([a], [b]) => Number(a) - Number(b))),
+    seeding: [...previous.seeding.filter((s) => !newSeeding.has(s.what)), ...current.seeding],
+  };
+}
+
+function readResults(path: string): Results | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Results;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 function writeDocs(results: Results, out: string): string {
@@ -80,6 +144,7 @@ async function main(): Promise<void> {
   let contention: Results['contention'];
   let memory: Results['memory'];
   let commands: Results['commands'];
+  let projections: Results['projections'];
   try {
     if (wanted(1)) comparisons.push(...(await tableWorkload(bench)));
     if (wanted(2)) comparisons.push(...(await appendWorkload(bench)));
@@ -93,10 +158,15 @@ async function main(): Promise<void> {
       comparisons.push(...result.comparisons);
       commands = result.commands;
     }
+    if (wanted(9)) {
+      const result = await projectionsWorkload(bench);
+      comparisons.push(...result.comparisons);
+      projections = result.projections;
+    }
   } finally {
     await db.stop();
   }
-  const results: Results = {
+  const measured: Results = {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     quick: args.quick,
     startedAt: startedAt.toISOString(),
@@ -110,18 +180,19 @@ async function main(): Promise<void> {
     ...(contention ? { contention } : {}),
     ...(memory ? { memory } : {}),
     ...(commands ? { commands } : {}),
+    ...(projections ? { projections } : {}),
     seeding: bench.fixtures.seeding,
   };
   const resultsPath = join(args.out, 'bench', 'results.json');
-  const docsPath = join(args.out, 'docs');
+  const ran = WORKLOADS.filter(wanted);
+  const partial = args.only.size > 0;
+  const results = merge(partial ? readResults(resultsPath) : undefined, measured, ran);
   mkdirSync(dirname(resultsPath), { recursive: true });
-  mkdirSync(docsPath, { recursive: true });
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
-  const subtitle = `${results.command} · DynamoDB Local ${results.environment.dynamodb.version} · Node ${results.environment.node} · nproc ${results.environment.nproc} · ${results.startedAt.slice(0, 10)}`;
-  writeFileSync(join(docsPath, 'benchmarks.svg'), ratioChart(comparisons, subtitle));
-  writeFileSync(join(docsPath, 'benchmarks.md'), markdown(results));
+  const docs = writeDocs(results, args.out);
+  const kept = workloadsIn(results).filter((n) => !ran.includes(n));
   bench.log(
-    `wrote ${resultsPath}, ${join(docsPath, 'benchmarks.md')} and benchmarks.svg in ${results.durationSeconds} s`,
+    `wrote ${resultsPath}, ${docs} and benchmarks.svg in ${measured.durationSeconds} s${kept.length > 0 ? ` (workloads ${kept.join(', ')} kept from the previous results)` : ''}`,
   );
 }
 

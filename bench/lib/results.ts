@@ -105,6 +105,46 @@ export interface MemoryRun {
   eventsPerSecond: number;
 }
 
+/** Workload 9: one side of the projection rebuild, its figures over the measured rounds. */
+export interface ProjectionRebuildSide {
+  name: string;
+  how: string;
+  events: number;
+  streams: number;
+  rounds: number;
+  msPerRebuild: Summary;
+  /** events / median rebuild time. */
+  eventsPerSecond: number;
+  /** Requests per event (scan pages and writes), from the last measured round, and per command name. */
+  requestsPerEvent: number;
+  requestsByCommand: Record<string, number>;
+  /** As DynamoDB Local reports them (a transaction: 1 per item; the service charges 2). */
+  writeUnitsPerEvent: number;
+  readUnitsPerEvent: number;
+}
+
+/** Workload 9: live projection lag under a steady rate of appends. */
+export interface ProjectionLive {
+  appendsPerSecond: number;
+  targetRate: number;
+  seconds: number;
+  events: number;
+  /** Events whose read-model write was seen before the end. */
+  projected: number;
+  /** Appends started more than 50 ms after their due time (the client could not keep the rate). */
+  lateAppends: number;
+  lagMs: { p50: number; p99: number; max: number };
+  /** Write units of the projector (read-model client) per appended event. */
+  writeUnitsPerEvent: number;
+}
+
+/** When, and by which command, the figures of one workload were measured (results merged across runs). */
+export interface WorkloadRun {
+  command: string;
+  quick: boolean;
+  startedAt: string;
+}
+
 export interface Results {
   command: string;
   quick: boolean;
@@ -117,6 +157,12 @@ export interface Results {
   contention?: { scenarios: ContentionScenario[]; notes: string[] };
   memory?: { runs: MemoryRun[]; ratio1Mto100k: number; notes: string[] };
   commands?: { sides: CommandSide[]; notes: string[] };
+  projections?: { rebuild: ProjectionRebuildSide[]; live: ProjectionLive; notes: string[] };
+  /**
+   * Per workload number: the run its figures come from. A run with `--only` replaces the workloads it ran
+   * and keeps the others from the previous bench/results.json; the top-level fields describe the latest run.
+   */
+  workloadRuns?: Record<string, WorkloadRun>;
   seeding: { what: string; items: number; seconds: number }[];
 }
 

@@ -189,4 +189,29 @@ describe('Projector: each event applied exactly once', () => {
       await plain.deleteTable();
     }
   });
+
+  it('too many operations for one transaction, or not operations: the handler names the first record of that stream', async () => {
+    const projector = new Projector({
+      events: store,
+      projections: [
+        {
+          name: 'too-many',
+          categories: ['wide'],
+          project: (event) =>
+            Array.from({ length: 100 }, (_, n) =>
+              readModel.putOp(`wide#${event.streamId}#${n}`, undefined, { n }),
+            ),
+        },
+      ],
+    });
+    await store.append('wide-1', deposits(1));
+    await store.append('account-fine', deposits(1)); // another category: not this projection's
+    const records = (await streamRecords(table)).filter((record) =>
+      /wide-1|account-fine/.test(JSON.stringify(record.dynamodb?.Keys)),
+    );
+    const wide = records.find((record) => JSON.stringify(record.dynamodb?.Keys).includes('wide-1'));
+    const result = await projector.lambdaHandler()({ Records: records });
+    expect(result).to.deep.equal({ batchItemFailures: [{ itemIdentifier: wide?.dynamodb?.SequenceNumber }] });
+    expect(await readModel.getItem('wide#wide-1#0', undefined)).to.equal(undefined); // nothing written
+  });
 });
