@@ -278,17 +278,10 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
               let state = entry.plain ? (clonePlain(entry.state) as State) : entry.state;
               try {
                 events.forEach((event, offset) => {
-                  state = this.options.reduce(state, {
-                    streamId: entry.streamId,
-                    category: this.category,
-                    version: entry.version + offset + 1,
-                    id: event.id,
-                    type: event.type,
-                    data: event.data,
-                    ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
-                    timestamp,
-                    ...(commandId !== undefined ? { commandId } : {}),
-                  } as StoredOf<Event>);
+                  state = this.options.reduce(
+                    state,
+                    this.provisional(entry, event, offset, timestamp, commandId),
+                  );
                 });
               } catch (error) {
                 domainError(error);
@@ -388,17 +381,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
       if (projection.categories && !projection.categories.includes(this.category)) continue;
       for (const { entry, events } of writes) {
         for (const [offset, event] of events.entries()) {
-          const stored = {
-            streamId: entry.streamId,
-            category: this.category,
-            version: entry.version + offset + 1,
-            id: event.id,
-            type: event.type,
-            data: event.data,
-            ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
-            timestamp,
-            ...(commandId !== undefined ? { commandId } : {}),
-          };
+          const stored = this.provisional(entry, event, offset, timestamp, commandId);
           operations.push(
             ...(await projection.project(stored, {
               projection: projection.name,
@@ -552,6 +535,30 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * A decided event as it will be stored (version, time, command id), before the append: what `reduce`
+   * and inline projections see, so that the state they build is the one a replay will build.
+   */
+  private provisional(
+    entry: Entry<State>,
+    event: Event & { id: string },
+    offset: number,
+    timestamp: number,
+    commandId: string | undefined,
+  ): StoredOf<Event> {
+    return {
+      streamId: entry.streamId,
+      category: this.category,
+      version: entry.version + offset + 1,
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
+      timestamp,
+      ...(commandId !== undefined ? { commandId } : {}),
+    } as StoredOf<Event>;
   }
 
   private initial(): { state: State; version: number } {

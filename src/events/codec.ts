@@ -39,18 +39,7 @@ export function toStoredEvent<E extends StoredEvent = StoredEvent>(
   item: Record<string, unknown>,
 ): E {
   const streamId = String(item[table.partitionKeyName]).slice(EVENT_PREFIX.length);
-  const event: StoredEvent = {
-    streamId,
-    category: categoryOf(streamId),
-    version: item[table.sortKeyName as string] as number,
-    id: item.id as string,
-    type: item.type as string,
-    data: item.data,
-    timestamp: item.timestamp as number,
-  };
-  if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
-  if (item.commandId !== undefined) event.commandId = item.commandId as string;
-  return event as E;
+  return streamEventReader<E>(table, streamId)(item);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DynagoError, type DynagoErrorOptions, DynamoDBError, ValidationError } from '../errors.js';
 import { backoffDelay, checkRetryPolicy, type RetryPolicy, sleep } from '../internal/backoff.js';
+import { NETWORK_CODES, UNAVAILABLE } from '../table/translateError.js';
 import type { ShardPosition, ShardPositions } from './shardPositions.js';
 
 /** One DynamoDB Streams record, as the SDK returns it (`dynamodb.Keys`, `NewImage`, `SequenceNumber`…). */
@@ -112,28 +113,8 @@ const STOPPED = Symbol('stopped');
 /** A shard loop's end when its shard no longer exists (ResourceNotFound). */
 const GONE = Symbol('gone');
 
-const THROTTLED_OR_UNAVAILABLE = new Set([
-  'LimitExceededException',
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
+/** DynamoDB Streams' own throttling error, besides those DynamoDB and the SDK share (UNAVAILABLE). */
+const THROTTLED_OR_UNAVAILABLE = new Set(['LimitExceededException', ...UNAVAILABLE]);
 
 interface SdkError {
   name?: string;

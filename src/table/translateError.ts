@@ -15,7 +15,8 @@ import {
 } from '../errors.js';
 import type { KeySchema } from './keys.js';
 
-const UNAVAILABLE = new Set([
+/** Error names of the SDK that mean "later, the same request may succeed": throttling, server faults, timeouts. */
+export const UNAVAILABLE = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
@@ -27,7 +28,8 @@ const UNAVAILABLE = new Set([
   'RequestTimeoutException',
 ]);
 
-const NETWORK_CODES = new Set([
+/** Node's network error codes: the request may not have reached DynamoDB, or its answer was lost. */
+export const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',
