@@ -17,7 +17,10 @@ export function eventOfRecord(
   if (record.eventName !== undefined && record.eventName !== 'INSERT') return undefined;
   const image = record.dynamodb?.NewImage;
   if (image === undefined) return undefined;
-  const item = unmarshall(repairEmptyMaps(image) as never) as Record<string, unknown>;
+  const item = unmarshall(repairEmptyMaps(image as Record<string, unknown>) as never) as Record<
+    string,
+    unknown
+  >;
   const pk = item[partitionKeyName];
   const version = item[sortKeyName];
   if (typeof pk !== 'string' || !pk.startsWith(EVENT_PREFIX)) return undefined;
@@ -39,22 +42,22 @@ export function eventOfRecord(
 
 /**
  * DynamoDB Local writes an empty map in a stream record as `{}` instead of `{ "M": {} }`, and
- * `unmarshall` then fails with "No value defined". Real DynamoDB does not; an attribute value that is an
- * object with no type key can only be that empty map, so it is read as one.
+ * `unmarshall` then fails with "No value defined". Real DynamoDB does not; an attribute value with no
+ * type key can only be that empty map, so it is read as one. `image` is a map of attribute names to
+ * attribute values (a record's NewImage, or the inside of an `M`).
  */
-export function repairEmptyMaps(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(repairEmptyMaps);
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return { M: {} };
-  return Object.fromEntries(
-    entries.map(([key, inner]) => [
-      key,
-      key === 'M' || key === 'L' || !isTypeKey(key) ? repairEmptyMaps(inner) : inner,
-    ]),
-  );
+export function repairEmptyMaps(image: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repairValue(value)]));
 }
 
-function isTypeKey(key: string): boolean {
-  return ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'].includes(key);
+function repairValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const attribute = value as Record<string, unknown>;
+  const keys = Object.keys(attribute);
+  if (keys.length === 0) return { M: {} };
+  if (attribute.M !== undefined && typeof attribute.M === 'object' && attribute.M !== null) {
+    return { M: repairEmptyMaps(attribute.M as Record<string, unknown>) };
+  }
+  if (Array.isArray(attribute.L)) return { L: attribute.L.map(repairValue) };
+  return value;
 }
