@@ -39,7 +39,7 @@ export function toStoredEvent<E extends StoredEvent = StoredEvent>(
   item: Record<string, unknown>,
 ): E {
   const streamId = String(item[table.partitionKeyName]).slice(EVENT_PREFIX.length);
-  return streamEventReader<E>(table, streamId)(item);
+  return buildEvent<E>(streamId, categoryOf(streamId), table.sortKeyName as string, item);
 }
 
 /**
@@ -52,18 +52,25 @@ export function streamEventReader<E extends StoredEvent = StoredEvent>(
 ): (item: Record<string, unknown>) => E {
   const category = categoryOf(streamId);
   const sortKey = table.sortKeyName as string;
-  return (item) => {
-    const event: StoredEvent = {
-      streamId,
-      category,
-      version: item[sortKey] as number,
-      id: item.id as string,
-      type: item.type as string,
-      data: item.data,
-      timestamp: item.timestamp as number,
-    };
-    if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
-    if (item.commandId !== undefined) event.commandId = item.commandId as string;
-    return event as E;
+  return (item) => buildEvent<E>(streamId, category, sortKey, item);
+}
+
+function buildEvent<E extends StoredEvent>(
+  streamId: string,
+  category: string,
+  sortKey: string,
+  item: Record<string, unknown>,
+): E {
+  const event: StoredEvent = {
+    streamId,
+    category,
+    version: item[sortKey] as number,
+    id: item.id as string,
+    type: item.type as string,
+    data: item.data,
+    timestamp: item.timestamp as number,
   };
+  if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
+  if (item.commandId !== undefined) event.commandId = item.commandId as string;
+  return event as E;
 }
