@@ -13,7 +13,9 @@ export interface ProjectionContext {
  * A read model kept from the events: `project` turns one event into the writes it causes, as the
  * Table's transaction operations (`table.putOp`, `updateOp`, `deleteOp`, `conditionCheckOp`), on any
  * table. The projector commits them together with the projection's checkpoint for the event's stream,
- * so each event takes effect exactly once.
+ * so each event takes effect exactly once. Consecutive events of a stream are committed together, and
+ * their writes of one item are merged into one write where the merge is exact (unconditional
+ * operations; `add` of whole numbers): the item then ends as if each write had been made in turn.
  *
  * `project` may be called more than once for one event (a retry after a failure, a duplicate delivery
  * that is then refused by the checkpoint): it must not have effects of its own besides returning writes.
@@ -27,8 +29,9 @@ export interface Projection<Event extends StoredEvent = StoredEvent> {
   /**
    * Where the projection's checkpoint for a stream lives. `'table'` (default): an item of its own,
    * written with the event's writes in one transaction (2 WCU per item). `'item'`: inside the one
-   * read-model item the stream writes, as the attribute `dynago:<name>`: each event is then ONE
-   * conditional put or update (1 WCU under 1 KB), no transaction. For read models with one item per
+   * read-model item the stream writes, as the attribute `dynago:<name>`: each event (each run of
+   * consecutive events whose writes merge) is then ONE conditional put or update (1 WCU under 1 KB), no
+   * transaction. For read models with one item per
    * stream (a balance per account): `project` must return exactly one `putOp` or `updateOp`, on the
    * same item for every event of a stream.
    */

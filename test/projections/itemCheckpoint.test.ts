@@ -5,7 +5,7 @@ import { createTestTable } from '../support/tables.js';
 import { balanceOf, balancesProjection, createStreamedEventTable, streamRecords } from './helpers.js';
 
 /** checkpoint: 'item': the version inside the read-model item, one conditional write per event. */
-describe("Projector: checkpoint: 'item' (one write per event, no transaction)", () => {
+describe("Projector: checkpoint: 'item' (one conditional write per run of events, no transaction)", () => {
   let table: Table;
   let readModel: Table;
   let store: EventStore;
@@ -32,14 +32,16 @@ describe("Projector: checkpoint: 'item' (one write per event, no transaction)", 
       JSON.stringify(record.dynamodb?.Keys).includes(`"${`event#${streamId}`}"`),
     );
 
-  it('each event is one UpdateItem; a duplicate delivery writes nothing; the version sits in the item', async () => {
+  it("a stream's events in one delivery are ONE UpdateItem (merged); a duplicate delivery writes nothing; the version sits in the item", async () => {
     const projector = new Projector({ events: store, projections: [inItem('in-item')] });
     await store.append('account-i1', deposits(5, 6, 7));
     const records = await recordsOf('account-i1');
     const requests = countRequests(table.client);
     try {
       await projector.lambdaHandler()({ Records: records });
-      expect(requests.counts).to.deep.equal({ UpdateItemCommand: 3 });
+      expect(requests.counts, '3 events merged into one conditional write').to.deep.equal({
+        UpdateItemCommand: 1,
+      });
     } finally {
       requests.detach();
     }
@@ -49,6 +51,20 @@ describe("Projector: checkpoint: 'item' (one write per event, no transaction)", 
       consistentRead: true,
     });
     expect(item?.['dynago:in-item']).to.equal(3);
+  });
+
+  it('writes that cannot be merged exactly (fractions) are one UpdateItem per event', async () => {
+    const projector = new Projector({ events: store, projections: [inItem('in-item-fractions')] });
+    await store.append('account-i4', deposits(0.1, 0.2, 0.4));
+    const records = await recordsOf('account-i4');
+    const requests = countRequests(table.client);
+    try {
+      await projector.lambdaHandler()({ Records: records });
+      expect(requests.counts).to.deep.equal({ UpdateItemCommand: 3 });
+    } finally {
+      requests.detach();
+    }
+    expect(await balanceOf(readModel, 'account-i4')).to.deep.equal({ balance: 0.7, events: 3 });
   });
 
   it('a later version alone first: the gap is read from the store and applied in order', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EventStore, Projector, type Table, ValidationError } from '../../src/index.js';
+import { countRequests } from '../support/helpers.js';
 import { createTestTable } from '../support/tables.js';
 import { balanceOf, balancesProjection, createStreamedEventTable, streamRecords } from './helpers.js';
 
@@ -34,6 +35,36 @@ describe('Projector: each event applied exactly once', () => {
     expect(await handler({ Records: records })).to.deep.equal({ batchItemFailures: [] });
     expect(await handler({ Records: records })).to.deep.equal({ batchItemFailures: [] });
     expect(await balanceOf(readModel, 'account-twice')).to.deep.equal({ balance: 60, events: 3 });
+  });
+
+  it("one stream's events in one delivery: ONE transaction, their writes of one item merged; fractions are not merged", async () => {
+    const projector = new Projector({
+      events: store,
+      projections: [balancesProjection(readModel, 'merged')],
+    });
+    await store.append('account-merged', deposits(5, 6, 7));
+    await store.append('account-fractions', deposits(0.1, 0.2, 0.4));
+    const records = await streamRecords(table);
+    const of = (streamId: string) =>
+      records.filter((record) => JSON.stringify(record.dynamodb?.Keys).includes(`"event#${streamId}"`));
+    const requests = countRequests(table.client);
+    try {
+      await projector.lambdaHandler()({ Records: of('account-merged') });
+      expect(requests.counts, '3 events, 2 items: one transaction').to.deep.equal({
+        TransactWriteItemsCommand: 1,
+      });
+      requests.reset();
+      await projector.lambdaHandler()({ Records: of('account-fractions') });
+      expect(requests.counts, 'sums that are not whole numbers: one transaction per event').to.deep.equal({
+        TransactWriteItemsCommand: 3,
+      });
+    } finally {
+      requests.detach();
+    }
+    expect(await balanceOf(readModel, 'account-merged')).to.deep.equal({ balance: 18, events: 3 });
+    const fractions = await balanceOf(readModel, 'account-fractions');
+    expect(fractions?.events).to.equal(3);
+    expect(fractions?.balance, 'DynamoDB adds decimals exactly').to.equal(0.7);
   });
 
   it("a transaction's records shuffled, and a later version delivered alone first: the gap is read from the store", async () => {

@@ -5,6 +5,7 @@ import { backoffDelay, sleep } from '../../internal/backoff.js';
 import type { TableContext } from '../context.js';
 import { type Condition, ExpressionBuilder } from '../expression.js';
 import { buildKey, keyId } from '../keys.js';
+import { mergeSources, type OperationSource, rememberSource, sourceOf } from './mergeOperations.js';
 import { itemToStore } from './putItem.js';
 import { type UpdateChanges, updateExpression } from './updateItem.js';
 import { type CallOptions, conditionalParts, type WriteOptions } from './writeCondition.js';
@@ -33,11 +34,12 @@ export function putOp(
 ): TransactOperation {
   const stored = itemToStore(ctx, pk, sk, item, options);
   const { builder, condition, request } = conditionalParts(ctx, options, 'putOp');
-  return {
+  const operation: TransactOperation = {
     kind: 'put',
     itemId: `${ctx.tableName}\u0000${keyId(ctx, stored)}`,
     request: { Put: { TableName: ctx.tableName, Item: stored, ...request, ...builder.build(condition) } },
   };
+  return condition ? operation : rememberSource(operation, { kind: 'put', ctx, pk, sk, item: { ...item } });
 }
 
 export function deleteOp(
@@ -48,11 +50,12 @@ export function deleteOp(
 ): TransactOperation {
   const key = buildKey(ctx, pk, sk);
   const { builder, condition, request } = conditionalParts(ctx, options, 'deleteOp');
-  return {
+  const operation: TransactOperation = {
     kind: 'delete',
     itemId: `${ctx.tableName}\u0000${keyId(ctx, key)}`,
     request: { Delete: { TableName: ctx.tableName, Key: key, ...request, ...builder.build(condition) } },
   };
+  return condition ? operation : rememberSource(operation, { kind: 'delete', ctx, pk, sk });
 }
 
 export function updateOp(
@@ -66,7 +69,7 @@ export function updateOp(
   const builder = new ExpressionBuilder();
   const { condition, request } = conditionalParts(ctx, options, 'updateOp', builder);
   const expression = updateExpression(ctx, builder, changes, options);
-  return {
+  const operation: TransactOperation = {
     kind: 'update',
     itemId: `${ctx.tableName}\u0000${keyId(ctx, key)}`,
     request: {
@@ -79,6 +82,46 @@ export function updateOp(
       },
     },
   };
+  if (condition || options.optimisticLock) return operation;
+  return rememberSource(operation, { kind: 'update', ctx, pk, sk, changes: copyChanges(changes) });
+}
+
+/** The caller's changes as they are now: a later change to their object does not change the merge. */
+function copyChanges(changes: UpdateChanges): UpdateChanges {
+  return {
+    ...(changes.set ? { set: { ...changes.set } } : {}),
+    ...(changes.add ? { add: { ...changes.add } } : {}),
+    ...(changes.remove ? { remove: [...changes.remove] } : {}),
+  };
+}
+
+/**
+ * One operation with the effect of `earlier` then `later` on the same item, when both were built by
+ * this library without a condition or lock and the merge is exact (see `mergeSources`); otherwise
+ * undefined, and the two must be sent as two writes. The projector uses it so that consecutive events
+ * writing one read-model item cost one write.
+ */
+export function mergeOperations(
+  earlier: TransactOperation,
+  later: TransactOperation,
+): TransactOperation | undefined {
+  if (earlier.itemId !== later.itemId) return undefined;
+  const first = sourceOf(earlier);
+  const second = sourceOf(later);
+  if (first === undefined || second === undefined) return undefined;
+  const merged = mergeSources(first, second);
+  return merged && operationOf(merged);
+}
+
+function operationOf(source: OperationSource): TransactOperation {
+  switch (source.kind) {
+    case 'put':
+      return putOp(source.ctx, source.pk, source.sk, source.item);
+    case 'delete':
+      return deleteOp(source.ctx, source.pk, source.sk);
+    case 'update':
+      return updateOp(source.ctx, source.pk, source.sk, source.changes);
+  }
 }
 
 export function conditionCheckOp(
