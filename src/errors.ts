@@ -53,6 +53,7 @@ export type DynagoErrorCode =
   | 'events.concurrency'
   | 'events.streamCorrupted'
   | 'events.idempotency'
+  | 'events.upcast'
   | 'dynamodb.unavailable'
   | 'dynamodb.error'
   | 'testing.noDynamoDB';
@@ -383,5 +384,75 @@ export class IdempotencyError extends DynagoError {
       `Append to "${streamId}" re-uses event id "${eventId}", but ${message}. Nothing was written. ` +
         'Re-send an append only whole and unchanged; give new events new ids.',
     );
+  }
+}
+
+/** One problem a Standard Schema validator found: its message, and where in `data` (empty: `data` itself). */
+export interface SchemaIssue {
+  message: string;
+  path: (string | number | symbol)[];
+}
+
+/**
+ * An event's data refused by its type's schema (`defineEvent(type, { schema })`). The message names the
+ * event type, the stream, the event's place in the append and the field; `issues` holds every problem.
+ * Nothing was written.
+ */
+export class EventValidationError extends ValidationError {
+  readonly issues: SchemaIssue[];
+
+  constructor(
+    readonly eventType: string,
+    readonly streamId: string,
+    readonly index: number,
+    issues: readonly {
+      message: string;
+      path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+    }[],
+  ) {
+    const list = issues.map((issue) => ({
+      message: issue.message,
+      path: (issue.path ?? []).map((segment) =>
+        typeof segment === 'object' && segment !== null ? segment.key : segment,
+      ),
+    }));
+    const described = list
+      .slice(0, 3)
+      .map((issue) => `${['data', ...issue.path.map(String)].join('.')}: ${issue.message}`)
+      .join('; ');
+    super(
+      `Event "${eventType}" (events[${index}] of the append to "${streamId}") does not match its schema: ${described}${
+        list.length > 3 ? `; and ${list.length - 3} more (see error.issues)` : ''
+      }. Nothing was written.`,
+    );
+    this.issues = list;
+  }
+}
+
+/**
+ * A stored event that cannot be brought up to its type's current schema version: it was written by newer
+ * code (a higher version than this code defines), or an upcaster threw (its error is the `cause`). The
+ * read stops here rather than hand out data of the wrong shape.
+ */
+export class UpcastError extends DynagoError {
+  readonly streamId: string;
+  readonly version: number;
+  readonly eventType: string;
+  readonly schemaVersion: number;
+
+  constructor(
+    event: { streamId: string; version: number; type: string; schemaVersion: number },
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(
+      'events.upcast',
+      `Event "${event.type}" at version ${event.version} of stream "${event.streamId}" cannot be read: ${reason}.`,
+      cause === undefined ? {} : { cause },
+    );
+    this.streamId = event.streamId;
+    this.version = event.version;
+    this.eventType = event.type;
+    this.schemaVersion = event.schemaVersion;
   }
 }

@@ -100,13 +100,16 @@ export async function runLedgerDemo(options: LedgerDemoOptions): Promise<LedgerD
   try {
     const ledger = new Ledger(table, { snapshotEvery: 20 });
     // The balances read model, kept live from the table's DynamoDB Stream while the workload runs.
+    // Lag: from the event's timestamp (taken when its append is sent) to the commit of its read-model write.
     const lags: number[] = [];
     const projector = new Projector({
       events: ledger.events,
-      projections: [
-        balancesProjection(readModel, 'balances', (event) => lags.push(Date.now() - event.timestamp)),
-      ],
+      projections: [balancesProjection(readModel, 'balances')],
       checkpoints: readModel,
+      onApplied: ({ events }) => {
+        const now = Date.now();
+        for (const event of events) lags.push(now - event.timestamp);
+      },
     });
     projecting = projector.run({ signal: stopProjector.signal, pollIntervalMs: 50 });
     const ids = Array.from(

@@ -3,7 +3,10 @@ import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
+import type { Upcast } from './codec.js';
+import type { EventDefinition, EventOf } from './definition.js';
 import { Reader, type Tail } from './reader.js';
+import { EventRegistry } from './registry.js';
 import { issueToken, type StreamToken } from './token.js';
 import type {
   AppendOptions,
@@ -17,9 +20,15 @@ import type {
   StreamAppend,
 } from './types.js';
 
-export interface EventStoreOptions {
+export interface EventStoreOptions<Definitions extends EventDefinition = EventDefinition> {
   /** A table whose partition key is a string and whose sort key is a number. */
   table: Table;
+  /**
+   * The store's event types (`defineEvent`): appends check each event's data with its type's schema and
+   * refuse types not listed; reads bring old events up to each type's current schema version, and are
+   * typed by the definitions. Without it, any type is appended as given and read back as stored.
+   */
+  events?: readonly Definitions[];
   /**
    * The name of the table's category index (create it with `categoryIndex(table)`): then
    * `readAll({ category })` and `rebuildAll` list the category's streams from it instead of scanning the
@@ -32,7 +41,8 @@ export interface EventStoreOptions {
  * Append-only event streams on one DynamoDB table. Each event is one item: partition key
  * `event#<streamId>`, sort key its version (1, 2, 3 …). Reads are strongly consistent, streamed page
  * by page, and check that versions are gapless. A stream belongs to a category, the text of its id
- * before the first `-` (`cart-42` is in `cart`).
+ * before the first `-` (`cart-42` is in `cart`). Given event definitions (`defineEvent`), the store
+ * validates appends with their schemas and upcasts old events on every read (see `EventStoreOptions.events`).
  *
  * @example
  * ```ts
@@ -41,12 +51,18 @@ export interface EventStoreOptions {
  * for await (const event of store.read('account-1')) console.log(event.version, event.type);
  * ```
  */
-export class EventStore {
+export class EventStore<Definitions extends EventDefinition = EventDefinition> {
   readonly table: Table;
   private readonly appender: Appender;
   private readonly reader: Reader;
+  /**
+   * Brings an event built from a stored item (a stream record, say) up to its type's current schema
+   * version; undefined when the store has no definitions. For the projector.
+   * @internal
+   */
+  readonly upcast: Upcast | undefined;
 
-  constructor(options: EventStoreOptions) {
+  constructor(options: EventStoreOptions<Definitions>) {
     if (!options?.table) throw new ValidationError('new EventStore: give it a table ({ table }).');
     if (options.table.sortKeyName === undefined) {
       throw new ValidationError('new EventStore: the table needs a numeric sort key (the event version).');
@@ -61,9 +77,14 @@ export class EventStore {
         "new EventStore: categoryIndex must be the name of the table's category index.",
       );
     }
-    this.reader = new Reader(this.table, options.categoryIndex);
-    this.appender = new Appender(this.table, (streamId, signal, depth) =>
-      this.reader.head(streamId, signal, depth),
+    const registry =
+      options.events === undefined ? undefined : new EventRegistry(options.events, 'new EventStore');
+    this.upcast = registry && (<E extends StoredEvent>(event: E) => registry.upcast(event));
+    this.reader = new Reader(this.table, options.categoryIndex, this.upcast);
+    this.appender = new Appender(
+      this.table,
+      (streamId, signal, depth) => this.reader.head(streamId, signal, depth),
+      registry,
     );
   }
 
@@ -120,7 +141,7 @@ export class EventStore {
    * StreamCorruptedError when a version is missing. An abort stops it within one event.
    * @example `for await (const event of store.read('account-1', { from: 10 })) state = evolve(state, event);`
    */
-  read<E extends StoredEvent = StoredEvent>(
+  read<E extends StoredEvent = EventOf<Definitions>>(
     streamId: string,
     options: ReadOptions = {},
   ): AsyncGenerator<E, void, undefined> {
@@ -132,7 +153,7 @@ export class EventStore {
    * first page is checked against `from`.
    * @example `const { events, cursor } = await store.readPage('account-1', { limit: 50 });`
    */
-  readPage<E extends StoredEvent = StoredEvent>(
+  readPage<E extends StoredEvent = EventOf<Definitions>>(
     streamId: string,
     options: ReadPageOptions = {},
   ): Promise<EventPage<E['type'], E['data']>> {
@@ -183,7 +204,7 @@ export class EventStore {
    * (see `categoryIndex`), and streams come whole, one after another per segment.
    * @example `for await (const event of store.readAll({ category: 'cart', segments: 8 })) project(event);`
    */
-  readAll<E extends StoredEvent = StoredEvent>(
+  readAll<E extends StoredEvent = EventOf<Definitions>>(
     options: ReadAllOptions = {},
   ): AsyncGenerator<E, void, undefined> {
     return this.reader.readAll<E>(options);
@@ -195,7 +216,7 @@ export class EventStore {
    * together, in sort-key order); a stream that the scan returns in pieces is completed with a
    * consistent `read`, and a real gap is a StreamCorruptedError rather than a wrong fold.
    */
-  readAllSegments<E extends StoredEvent = StoredEvent>(
+  readAllSegments<E extends StoredEvent = EventOf<Definitions>>(
     options: ReadAllOptions & {
       /**
        * Report a corrupted stream here and go on with the next one, instead of throwing

@@ -15,6 +15,7 @@ import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
 import { eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
 import { eventDigest } from './digest.js';
+import type { EventRegistry } from './registry.js';
 import { isStreamToken, issueToken } from './token.js';
 import type { AppendResult, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
 import { checkEvents } from './validate.js';
@@ -85,6 +86,8 @@ export class Appender {
   constructor(
     private readonly table: Table,
     private readonly head: HeadReader,
+    /** The store's event definitions: schemas checked and schema versions written (see EventRegistry). */
+    private readonly registry?: EventRegistry,
   ) {}
 
   async append(
@@ -97,7 +100,10 @@ export class Appender {
         'append: operations must be table.putOp/updateOp/deleteOp/conditionCheckOp results, written in the same transaction.',
       );
     }
-    const plans = this.plan(requests, operations.length);
+    const plans = this.plan(
+      this.registry === undefined ? requests : await this.registry.validate(requests),
+      operations.length,
+    );
     for (let attempt = 1; ; attempt++) {
       const replayed = await this.resolveBases(plans, signal);
       if (replayed) return replayed;
@@ -160,12 +166,21 @@ export class Appender {
       }
       const checked = checkEvents(request.events, streamId);
       // Only events whose id the caller gave can be re-sent by the caller, so only they carry a digest.
-      const events = checked.map(
-        (event): PreparedEvent =>
+      const events = checked.map((event): PreparedEvent => {
+        const prepared: PreparedEvent =
           event.id === undefined
-            ? { ...event, id: uuidv7() }
-            : { ...event, id: event.id, digest: eventDigest(event.type, event.data, event.metadata) },
-      );
+            ? { type: event.type, data: event.data, id: uuidv7() }
+            : {
+                type: event.type,
+                data: event.data,
+                id: event.id,
+                digest: eventDigest(event.type, event.data, event.metadata),
+              };
+        if (event.metadata !== undefined) prepared.metadata = event.metadata;
+        const schemaVersion = this.registry?.versionOf(event.type);
+        if (schemaVersion !== undefined && schemaVersion !== 1) prepared.schemaVersion = schemaVersion;
+        return prepared;
+      });
       total += events.length;
       const givenIds = checked.some((event) => event.id !== undefined);
       return { streamId, expected, proven, events, commandId, timestamp, givenIds, base: 0 };

@@ -10,7 +10,7 @@ export { EVENT_PREFIX };
 export const eventPartition = streamPartition;
 
 /** An event ready to write: its id chosen, and the digest of what it says when the caller gave the id. */
-export type PreparedEvent = EventInput & { id: string; digest?: string };
+export type PreparedEvent = EventInput & { id: string; digest?: string; schemaVersion?: number };
 
 /**
  * The item's attributes besides its key. `metadata`, `digest` and `commandId` are left out when absent;
@@ -29,17 +29,25 @@ export function eventAttributes(
     data: event.data ?? null,
     ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
     timestamp,
+    ...(event.schemaVersion !== undefined && event.schemaVersion !== 1
+      ? { schemaVersion: event.schemaVersion }
+      : {}),
     ...(event.digest !== undefined ? { digest: event.digest } : {}),
     ...(commandId !== undefined ? { commandId } : {}),
   };
 }
 
+/** What reads do to each event after building it: bring its data up to date (see EventRegistry). */
+export type Upcast = <E extends StoredEvent>(event: E) => E;
+
 export function toStoredEvent<E extends StoredEvent = StoredEvent>(
   table: Table,
   item: Record<string, unknown>,
+  upcast?: Upcast,
 ): E {
   const streamId = String(item[table.partitionKeyName]).slice(EVENT_PREFIX.length);
-  return buildEvent<E>(streamId, categoryOf(streamId), table.sortKeyName as string, item);
+  const event = buildEvent<E>(streamId, categoryOf(streamId), table.sortKeyName as string, item);
+  return upcast === undefined ? event : upcast(event);
 }
 
 /**
@@ -49,13 +57,16 @@ export function toStoredEvent<E extends StoredEvent = StoredEvent>(
 export function streamEventReader<E extends StoredEvent = StoredEvent>(
   table: Table,
   streamId: string,
+  upcast?: Upcast,
 ): (item: Record<string, unknown>) => E {
   const category = categoryOf(streamId);
   const sortKey = table.sortKeyName as string;
-  return (item) => buildEvent<E>(streamId, category, sortKey, item);
+  if (upcast === undefined) return (item) => buildEvent<E>(streamId, category, sortKey, item);
+  return (item) => upcast(buildEvent<E>(streamId, category, sortKey, item));
 }
 
-function buildEvent<E extends StoredEvent>(
+/** The event an item holds (the item's version under `sortKey`); its data as stored, not upcast. */
+export function buildEvent<E extends StoredEvent>(
   streamId: string,
   category: string,
   sortKey: string,
@@ -69,6 +80,7 @@ function buildEvent<E extends StoredEvent>(
     type: item.type as string,
     data: item.data,
     timestamp: item.timestamp as number,
+    schemaVersion: (item.schemaVersion as number | undefined) ?? 1,
   };
   if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
   if (item.commandId !== undefined) event.commandId = item.commandId as string;

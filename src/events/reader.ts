@@ -6,7 +6,7 @@ import type { Table } from '../table/Table.js';
 import type { StreamHead } from './append.js';
 import { checkCategory } from './category.js';
 import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
-import { EVENT_PREFIX, eventPartition, streamEventReader, toStoredEvent } from './codec.js';
+import { EVENT_PREFIX, eventPartition, streamEventReader, toStoredEvent, type Upcast } from './codec.js';
 import { inStreamOrder } from './streamOrder.js';
 import { issueToken } from './token.js';
 import type { EventPage, ReadAllOptions, ReadOptions, ReadPageOptions, StoredEvent } from './types.js';
@@ -43,6 +43,8 @@ export class Reader {
     private readonly table: Table,
     /** The name of the category index (see `categoryIndex`), when the table has one. */
     private readonly categoryIndex?: string,
+    /** Brings each event read up to its type's current schema version (the store's definitions). */
+    private readonly upcast?: Upcast,
   ) {}
 
   async *read<E extends StoredEvent>(
@@ -57,7 +59,7 @@ export class Reader {
       );
     }
     const signal = options.signal;
-    const toEvent = streamEventReader<E>(this.table, range.streamId);
+    const toEvent = streamEventReader<E>(this.table, range.streamId, this.upcast);
     const [condition, values] = this.rangeQuery(range);
     const queryOptions = this.rangeOptions(range, signal, options.consistent);
     let expected: number | undefined = range.forward ? range.from : undefined;
@@ -148,7 +150,7 @@ export class Reader {
       expected = range.forward ? version + 1 : version - 1;
     }
     const events = page.items.map((item) => {
-      const event = toStoredEvent<E>(this.table, item);
+      const event = toStoredEvent<E>(this.table, item, this.upcast);
       expected = this.checkNext(range, event, expected);
       return event;
     });
@@ -185,6 +187,7 @@ export class Reader {
       return this.indexedSegments<E>(category, segments, options.signal, onBroken);
     }
     const table = this.table;
+    const upcast = this.upcast;
     // `cat-…` streams, and the singleton stream named `cat` itself: the same rule as categoryOf.
     const filter =
       category === undefined
@@ -214,7 +217,7 @@ export class Reader {
         [Symbol.asyncIterator]: () =>
           inStreamOrder<E>(
             (async function* () {
-              for await (const item of segment) yield toStoredEvent<E>(table, item);
+              for await (const item of segment) yield toStoredEvent<E>(table, item, upcast);
             })(),
             readRange,
             onBroken,
@@ -298,7 +301,7 @@ export class Reader {
       },
     );
     const snapshot = items[0]?.[sortKey] === SNAPSHOT_SORT_KEY ? items.shift() : undefined;
-    const events = items.reverse().map((item) => toStoredEvent<StoredEvent>(this.table, item));
+    const events = items.reverse().map((item) => toStoredEvent<StoredEvent>(this.table, item, this.upcast));
     events.forEach((event, index) => {
       if (index > 0 && event.version !== (events[index - 1] as StoredEvent).version + 1) {
         throw new StreamCorruptedError(

@@ -22,6 +22,12 @@ export interface StoredEvent<Type extends string = string, Data = unknown> {
   data: Data;
   metadata?: Record<string, unknown>;
   timestamp: number;
+  /**
+   * The schema version of `data` as handed out: the current version of its type's definition (older
+   * events are upcast on read, see `defineEvent`); 1 for types without a definition. Stored on the item
+   * only when above 1.
+   */
+  schemaVersion: number;
   /** The command that produced this event, when the append named one (`AppendOptions.commandId`). */
   commandId?: string;
 }

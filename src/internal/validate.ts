@@ -62,6 +62,7 @@ export const STORE_FIELDS = [
   'version',
   'writeId',
   'category',
+  'schemaVersion',
 ] as const;
 
 /**

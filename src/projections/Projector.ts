@@ -99,7 +99,32 @@ export class Projector {
     }
     this.events = options.events;
     this.checkpointTable = options.checkpoints ?? options.events.table;
-    this.applier = new Applier(this.events, this.checkpointTable, retry, batchSize);
+    const onApplied = options.onApplied;
+    if (onApplied !== undefined && typeof onApplied !== 'function') {
+      throw new ValidationError(
+        'new Projector: onApplied must be a function ({ projection, streamId, events }) => void.',
+      );
+    }
+    let warned = false;
+    this.applier = new Applier(
+      this.events,
+      this.checkpointTable,
+      retry,
+      batchSize,
+      onApplied &&
+        ((projection, streamId, events) => {
+          try {
+            onApplied({ projection, streamId, events });
+          } catch (error) {
+            if (warned) return;
+            warned = true;
+            process.emitWarning(
+              `Projector onApplied threw (${error instanceof Error ? error.message : String(error)}); the projection goes on. Reported once.`,
+              { code: 'DYNAGO_ON_APPLIED_FAILED' },
+            );
+          }
+        }),
+    );
   }
 
   /**
@@ -225,7 +250,7 @@ export class Projector {
           return; // this stream is delivered again from its first record; the others go on
         }
       }
-    }).catch(() => {});
+    });
     return failedAt;
   }
 

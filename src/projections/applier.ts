@@ -51,6 +51,8 @@ export class Applier {
     private readonly writer: Table,
     private readonly retry: RetryPolicy,
     private readonly batchSize: number,
+    /** Told of every commit: the events one write applied (after it succeeded). */
+    private readonly onCommitted?: (projection: string, streamId: string, events: StoredEvent[]) => void,
   ) {
     this.checkpoints = new Checkpoints(writer);
   }
@@ -165,6 +167,7 @@ export class Applier {
         const outcome = await this.commit(projection, streamId, at, last, operations, signal);
         if (outcome.kind === 'committed') {
           applied += batch.length;
+          this.onCommitted?.(projection.name, streamId, batch);
           at = last;
           for (const done of queue.splice(0, batch.length)) projected.delete(done.version);
           if (failed === undefined || failed.event.version !== at + 1) continue;
@@ -258,7 +261,9 @@ export class Applier {
         try {
           await this.writer.writeOperation(withVersion(write, attribute, at, last), { signal });
           applied += count;
-          for (const done of queue.splice(0, count)) projected.delete(done.version);
+          const done = queue.splice(0, count);
+          for (const event of done) projected.delete(event.version);
+          this.onCommitted?.(projection.name, streamId, done);
           at = last;
           if (failed === undefined || failed.event.version !== at + 1) continue;
           // the event after the run already failed every attempt: park it without trying again
@@ -301,7 +306,10 @@ export class Applier {
   ): Promise<TransactOperation[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const writes = await projection.project(event, { projection: projection.name, signal });
+        // Events from stream records are as stored: brought up to date here, so that an event this code
+        // cannot read (an UpcastError) is retried and parked like any event `project` fails on.
+        const current = this.events.upcast === undefined ? event : this.events.upcast(event);
+        const writes = await projection.project(current, { projection: projection.name, signal });
         if (!Array.isArray(writes) || writes.some((write) => typeof write?.itemId !== 'string')) {
           throw new ValidationError(
             `Projection "${projection.name}": project must return an array of table.putOp/updateOp/deleteOp/conditionCheckOp results (empty for none), got ${Array.isArray(writes) ? 'an array with something else in it' : typeof writes}.`,

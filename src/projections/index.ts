@@ -2,6 +2,7 @@ export { Projector } from './Projector.js';
 export type { ShardPosition, ShardPositions } from './shardPositions.js';
 export type { PollerRetry, StreamRecord } from './streamPoller.js';
 export type {
+  AppliedEvents,
   BatchResponse,
   DynamoDBStreamEventLike,
   ParkedEvent,

@@ -1,5 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { categoryOf } from '../events/category.js';
+import { buildEvent } from '../events/codec.js';
 import type { StoredEvent } from '../events/types.js';
 import { EVENT_PREFIX, MAX_EVENT_VERSION } from '../internal/layout.js';
 import type { StreamRecordLike } from './types.js';
@@ -26,18 +27,7 @@ export function eventOfRecord(
   if (typeof pk !== 'string' || !pk.startsWith(EVENT_PREFIX)) return undefined;
   if (typeof version !== 'number' || version < 1 || version > MAX_EVENT_VERSION) return undefined;
   const streamId = pk.slice(EVENT_PREFIX.length);
-  const event: StoredEvent = {
-    streamId,
-    category: categoryOf(streamId),
-    version,
-    id: item.id as string,
-    type: item.type as string,
-    data: item.data,
-    timestamp: item.timestamp as number,
-  };
-  if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
-  if (item.commandId !== undefined) event.commandId = item.commandId as string;
-  return event;
+  return buildEvent(streamId, categoryOf(streamId), sortKeyName, item);
 }
 
 /**

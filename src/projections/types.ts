@@ -2,6 +2,7 @@ import type { ParkedEvent, Projection } from '../events/projection.js';
 
 export type { ParkedEvent, Projection, ProjectionContext } from '../events/projection.js';
 
+import type { StoredEvent } from '../events/types.js';
 import type { Table } from '../table/Table.js';
 
 export interface ProjectorOptions {
@@ -22,6 +23,21 @@ export interface ProjectorOptions {
    * beside the checkpoints); default 'projector'. Two projectors on one table need two names.
    */
   name?: string;
+  /**
+   * Told after each write that applied events to a read model (live, `rebuild` and `retryParked`
+   * alike), with the events it applied, in version order: for metrics such as lag (now − when each
+   * event was appended) and throughput. Called once per commit, so an event is reported once per
+   * projection even when it was delivered twice. It must not throw: an error thrown here is reported
+   * once as a process warning (`DYNAGO_ON_APPLIED_FAILED`) and does not stop the projection.
+   */
+  onApplied?: (applied: AppliedEvents) => void;
+}
+
+/** What {@link ProjectorOptions.onApplied} is told: one commit's events of one stream. */
+export interface AppliedEvents {
+  projection: string;
+  streamId: string;
+  events: StoredEvent[];
 }
 
 export interface ProjectorRebuildOptions {

@@ -17,6 +17,26 @@ export interface Snapshot<State> {
   version: number;
   /** When it was saved (epoch ms). */
   timestamp: number;
+  /** The shape of `state`: the store's `schemaVersion` when it was saved. */
+  schemaVersion: number;
+}
+
+export interface SnapshotStoreOptions<State> {
+  table: Table;
+  /**
+   * The version of the state's shape (default 1). Raise it when the state changes shape: a snapshot
+   * saved at another version is then ignored by loads (the aggregate is folded from its events, never
+   * from an old state), and the next save replaces it, even one at a higher event version.
+   */
+  schemaVersion?: number;
+  /**
+   * Turns the state into what is stored (plain data: objects, arrays, strings, numbers, booleans, null,
+   * Sets of strings or numbers, Uint8Array), for states that hold a `Date`, a `Map` or a class.
+   * Default: the state as it is.
+   */
+  serialize?: (state: State) => unknown;
+  /** Turns what `serialize` stored back into the state. Default: the stored value as it is. */
+  deserialize?: (stored: unknown) => State;
 }
 
 export interface SaveSnapshotOptions {
@@ -49,14 +69,36 @@ export interface SaveSnapshotOptions {
  */
 export class SnapshotStore<State> {
   readonly table: Table;
+  /** See {@link SnapshotStoreOptions.schemaVersion}. */
+  readonly schemaVersion: number;
+  private readonly serialize: ((state: State) => unknown) | undefined;
+  private readonly deserialize: ((stored: unknown) => State) | undefined;
 
-  constructor(options: { table: Table }) {
+  constructor(options: SnapshotStoreOptions<State>) {
     if (!options?.table) throw new ValidationError('new SnapshotStore: give it a table ({ table }).');
     if (options.table.sortKeyName === undefined) {
       throw new ValidationError('new SnapshotStore: the table needs a numeric sort key.');
     }
     checkKeyNames(options.table, STORE_FIELDS, 'SnapshotStore');
     this.table = options.table;
+    this.schemaVersion = options.schemaVersion ?? 1;
+    if (!Number.isSafeInteger(this.schemaVersion) || this.schemaVersion < 1) {
+      throw new ValidationError(
+        `new SnapshotStore: schemaVersion must be a whole number from 1, got ${String(options.schemaVersion)}.`,
+      );
+    }
+    for (const hook of ['serialize', 'deserialize'] as const) {
+      if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+        throw new ValidationError(`new SnapshotStore: ${hook} must be a function when given.`);
+      }
+    }
+    if ((options.serialize === undefined) !== (options.deserialize === undefined)) {
+      throw new ValidationError(
+        'new SnapshotStore: give serialize and deserialize together (one turns the state into plain data, the other back).',
+      );
+    }
+    this.serialize = options.serialize;
+    this.deserialize = options.deserialize;
   }
 
   /**
@@ -84,7 +126,13 @@ export class SnapshotStore<State> {
       await this.table.putItem(
         streamPartition(streamId),
         SNAPSHOT_SORT_KEY,
-        { state: state as unknown, version: options.version, timestamp: Date.now(), writeId },
+        {
+          state: this.serialize ? this.serialize(state) : (state as unknown),
+          version: options.version,
+          timestamp: Date.now(),
+          writeId,
+          ...(this.schemaVersion !== 1 ? { schemaVersion: this.schemaVersion } : {}),
+        },
         { ...(condition ? { condition } : {}), ...(options.signal ? { signal: options.signal } : {}) },
       );
       return true;
@@ -100,10 +148,16 @@ export class SnapshotStore<State> {
   private saveCondition(version: number, expected: number | undefined): Condition {
     const pk = { '#pk': this.table.partitionKeyName };
     if (expected === undefined) {
+      // A snapshot of another schema version is replaced whatever its event version: loads ignore it.
+      // Stored without the attribute, a snapshot is at version 1.
+      const otherShape =
+        this.schemaVersion === 1
+          ? 'attribute_exists(#schema) AND #schema <> :schema'
+          : 'attribute_not_exists(#schema) OR #schema <> :schema';
       return {
-        expression: 'attribute_not_exists(#pk) OR #version <= :version',
-        names: { ...pk, '#version': 'version' },
-        values: { ':version': version },
+        expression: `attribute_not_exists(#pk) OR #version <= :version OR ${otherShape}`,
+        names: { ...pk, '#version': 'version', '#schema': 'schemaVersion' },
+        values: { ':version': version, ':schema': this.schemaVersion },
       };
     }
     if (expected === 0) return { expression: 'attribute_not_exists(#pk)', names: pk };
@@ -130,13 +184,17 @@ export class SnapshotStore<State> {
 
   /**
    * A snapshot from its stored item, as a Query of the stream's partition returns it (the item at
-   * {@link SNAPSHOT_SORT_KEY}): how a load reads snapshot and events in one request.
+   * {@link SNAPSHOT_SORT_KEY}): how a load reads snapshot and events in one request. Undefined for a
+   * snapshot of another schema version than the store's: it is never folded into.
    */
-  fromItem(item: Record<string, unknown>): Snapshot<State> {
+  fromItem(item: Record<string, unknown>): Snapshot<State> | undefined {
+    const schemaVersion = (item.schemaVersion as number | undefined) ?? 1;
+    if (schemaVersion !== this.schemaVersion) return undefined;
     return {
-      state: item.state as State,
+      state: this.deserialize ? this.deserialize(item.state) : (item.state as State),
       version: item.version as number,
       timestamp: item.timestamp as number,
+      schemaVersion,
     };
   }
 }

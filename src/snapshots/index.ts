@@ -3,4 +3,5 @@ export {
   SNAPSHOT_SORT_KEY,
   type Snapshot,
   SnapshotStore,
+  type SnapshotStoreOptions,
 } from './SnapshotStore.js';

@@ -16,8 +16,8 @@ async function readmeBlocks(): Promise<string[]> {
   return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) =>
     (match[1] as string)
       .replaceAll('http://localhost:8000', testEndpoint().url)
-      .replaceAll("tableName: 'test-table'", `tableName: 'readme-${suffix}'`)
-      .replaceAll("tableName: 'events'", `tableName: 'readme-events-${suffix}'`),
+      // every table of its own per run; blocks that name the same table share it
+      .replace(/tableName: '([\w-]+)'/g, (_, name: string) => `tableName: 'readme-${name}-${suffix}'`),
   );
 }
 

@@ -49,6 +49,7 @@ describe('EventStore.append: round trip, ids, timestamps, items, cost', () => {
       data: { amount: 10, note: 'pay day' },
       metadata: { user: 'ada', ip: '10.0.0.1' },
       timestamp: event.timestamp,
+      schemaVersion: 1,
     });
 
     const read = [];

@@ -53,7 +53,12 @@ describe('SnapshotStore', () => {
         expect(loaded?.version).to.equal(7);
         expect(Number.isInteger(loaded?.timestamp)).to.equal(true);
         expect(loaded?.timestamp).to.be.within(before, Date.now());
-        expect(Object.keys(loaded ?? {}).sort()).to.deep.equal(['state', 'timestamp', 'version']);
+        expect(Object.keys(loaded ?? {}).sort()).to.deep.equal([
+          'schemaVersion',
+          'state',
+          'timestamp',
+          'version',
+        ]);
       } finally {
         requests.detach();
       }

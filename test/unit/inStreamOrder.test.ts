@@ -10,6 +10,7 @@ const event = (streamId: string, version: number): StoredEvent => ({
   type: 'T',
   data: null,
   timestamp: 0,
+  schemaVersion: 1,
 });
 
 async function* from(events: StoredEvent[]) {
