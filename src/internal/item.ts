@@ -20,9 +20,7 @@ export function byteLength(text: string): number {
  * caller's object when `item` is a copy of it, so a cycle back to it is reported where it starts.
  */
 export function inspectItem(item: Record<string, unknown>, what: string, original: object = item): number {
-  if (!isPlainObject(item)) {
-    throw new ValidationError(`${what} must be a plain object, got ${describe(item)}.`);
-  }
+  plainObject(item, what);
   let size = 0;
   const seen = new Set<object>([item, original]);
   for (const [name, value] of Object.entries(item)) {
@@ -147,6 +145,13 @@ function numberSize(value: number): number {
   }
   const digits = Math.abs(value).toExponential().replace(/e.*$/, '').replace('.', '').length;
   return Math.ceil(digits / 2) + 1;
+}
+
+/** `value` itself when it is a plain object (what an item must be), else a {@link ValidationError}. */
+export function plainObject(value: unknown, what: string): Record<string, unknown> {
+  if (!isPlainObject(value))
+    throw new ValidationError(`${what} must be a plain object, got ${describe(value)}.`);
+  return value;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

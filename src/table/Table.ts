@@ -90,7 +90,7 @@ export class Table {
    * One item by key; `undefined` when there is none.
    * @example `const account = await table.getItem<Account>('account#1', 'account#1', { consistentRead: true })`
    */
-  getItem<T = Record<string, unknown>>(
+  getItem<T extends object = Record<string, unknown>>(
     pk: unknown,
     sk?: unknown,
     options?: GetItemOptions,
@@ -102,8 +102,8 @@ export class Table {
    * Many items by key, in the order of the keys, missing ones skipped, duplicates removed.
    * @example `const users = await table.batchGetItems<User>(ids.map((id) => ({ pk: `user#${id}`, sk: `user#${id}` })))`
    */
-  batchGetItems<T = Record<string, unknown>>(
-    keys: Record<string, unknown>[],
+  batchGetItems<T extends object = Record<string, unknown>>(
+    keys: readonly object[],
     options?: GetItemOptions,
   ): Promise<T[]> {
     return batchGetItems<T>(this.ctx, keys, options);
@@ -115,12 +115,7 @@ export class Table {
    * throws OptimisticLockError carrying the stored item. Returns the item as stored.
    * @example `await table.putItem(pk, pk, { ...account, balance: 10 }, { optimisticLock: { attribute: 'version', current: account.version } })`
    */
-  putItem<T extends Record<string, unknown>>(
-    pk: unknown,
-    sk: unknown,
-    item: T,
-    options?: WriteOptions,
-  ): Promise<T> {
+  putItem<T extends object>(pk: unknown, sk: unknown, item: T, options?: WriteOptions): Promise<T> {
     return putItem(this.ctx, pk, sk, item, options);
   }
 
@@ -128,7 +123,7 @@ export class Table {
    * Sets, adds to and removes attributes; returns the item as stored afterwards.
    * @example `await table.updateItem('counter#1', 'c', { add: { hits: 1 } })`
    */
-  updateItem<T = Record<string, unknown>>(
+  updateItem<T extends object = Record<string, unknown>>(
     pk: unknown,
     sk: unknown,
     changes: UpdateChanges,
@@ -141,7 +136,7 @@ export class Table {
    * Deletes one item; returns it as it was, or undefined when there was none.
    * @example `await table.deleteItem('user#1', 'profile', { condition: { expression: 'attribute_exists(pk)' } })`
    */
-  deleteItem<T = Record<string, unknown>>(
+  deleteItem<T extends object = Record<string, unknown>>(
     pk: unknown,
     sk?: unknown,
     options?: WriteOptions,
@@ -158,7 +153,7 @@ export class Table {
    * const next = page.cursor && (await table.query<Order>('pk = :pk', { ':pk': 'merchant#1' }, { index: 'gsi1', ascending: false, limit: 10, cursor: page.cursor }));
    * ```
    */
-  query<T = Record<string, unknown>>(
+  query<T extends object = Record<string, unknown>>(
     keyCondition: string,
     values: Record<string, unknown>,
     options?: QueryOptions,
@@ -170,7 +165,7 @@ export class Table {
    * Every matching item, streamed page by page.
    * @example `for await (const order of table.queryAll<Order>('pk = :pk', { ':pk': 'merchant#1' })) total += order.amount;`
    */
-  queryAll<T = Record<string, unknown>>(
+  queryAll<T extends object = Record<string, unknown>>(
     keyCondition: string,
     values: Record<string, unknown>,
     options?: QueryAllOptions,
@@ -182,7 +177,7 @@ export class Table {
    * page, one await per page instead of one per item.
    * @example `for await (const page of table.queryPages('pk = :pk', { ':pk': 'a' })) total += page.length;`
    */
-  queryPages<T = Record<string, unknown>>(
+  queryPages<T extends object = Record<string, unknown>>(
     keyCondition: string,
     values: Record<string, unknown>,
     options?: QueryAllOptions,
@@ -194,7 +189,9 @@ export class Table {
    * Every item of the table (or index), streamed; with `segments`, read by parallel scan segments.
    * @example `for await (const item of table.scanAll({ segments: 4 })) count++;`
    */
-  scanAll<T = Record<string, unknown>>(options?: ScanOptions): AsyncGenerator<T, void, undefined> {
+  scanAll<T extends object = Record<string, unknown>>(
+    options?: ScanOptions,
+  ): AsyncGenerator<T, void, undefined> {
     return scanAll<T>(this.ctx, options);
   }
 
@@ -202,7 +199,7 @@ export class Table {
    * One async iterable per parallel scan segment, to consume concurrently.
    * @example `await Promise.all(table.scanSegments({ segments: 4 }).map(async (segment) => { for await (const item of segment) handle(item); }))`
    */
-  scanSegments<T = Record<string, unknown>>(options?: ScanOptions): AsyncIterable<T>[] {
+  scanSegments<T extends object = Record<string, unknown>>(options?: ScanOptions): AsyncIterable<T>[] {
     return scanSegments<T>(this.ctx, options);
   }
 
@@ -210,7 +207,7 @@ export class Table {
    * Puts items that carry their key attributes, 25 per request, retrying unprocessed ones.
    * @example `await table.batchWriteItems([{ pk: 'a', sk: '1', n: 1 }, { pk: 'a', sk: '2', n: 2 }])`
    */
-  batchWriteItems(items: Record<string, unknown>[], options?: CallOptions): Promise<void> {
+  batchWriteItems(items: readonly object[], options?: CallOptions): Promise<void> {
     return batchWriteItems(this.ctx, items, options);
   }
 
@@ -218,7 +215,7 @@ export class Table {
    * Deletes items by key, 25 per request, retrying unprocessed ones.
    * @example `await table.batchDeleteItems([{ pk: 'a', sk: '1' }])`
    */
-  batchDeleteItems(keys: Record<string, unknown>[], options?: CallOptions): Promise<void> {
+  batchDeleteItems(keys: readonly object[], options?: CallOptions): Promise<void> {
     return batchDeleteItems(this.ctx, keys, options);
   }
 
@@ -240,7 +237,7 @@ export class Table {
   }
 
   /** A put for {@link transactWrite}. @example `table.putOp(pk, sk, item, { optimisticLock: { attribute: 'version', current: 2 } })` */
-  putOp(pk: unknown, sk: unknown, item: Record<string, unknown>, options?: WriteOptions): TransactOperation {
+  putOp(pk: unknown, sk: unknown, item: object, options?: WriteOptions): TransactOperation {
     return putOp(this.ctx, pk, sk, item, options);
   }
 

@@ -35,19 +35,16 @@ export function buildKey(schema: KeySchema, pk: unknown, sk: unknown): Record<st
 }
 
 /** The key of a record that carries its key attributes (batch get, batch write/delete). */
-export function keyOf(
-  schema: KeySchema,
-  record: Record<string, unknown>,
-  what: string,
-): Record<string, KeyValue> {
+export function keyOf(schema: KeySchema, record: object, what: string): Record<string, KeyValue> {
   if (record === null || typeof record !== 'object') {
     throw new ValidationError(`${what} must be an object holding the key attributes, got ${String(record)}.`);
   }
+  const attributes = record as Readonly<Record<string, unknown>>;
   try {
     return buildKey(
       schema,
-      record[schema.partitionKeyName],
-      schema.sortKeyName === undefined ? undefined : record[schema.sortKeyName],
+      attributes[schema.partitionKeyName],
+      schema.sortKeyName === undefined ? undefined : attributes[schema.sortKeyName],
     );
   } catch (err) {
     if (err instanceof ValidationError) throw new ValidationError(`${what}: ${err.message}`);

@@ -18,7 +18,7 @@ const CONCURRENCY = 4;
  */
 export async function batchGetItems<T>(
   ctx: TableContext,
-  keys: Record<string, unknown>[],
+  keys: readonly object[],
   options: GetItemOptions = {},
 ): Promise<T[]> {
   if (!Array.isArray(keys)) throw new ValidationError('batchGetItems: keys must be an array of key objects.');

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchIncompleteError, DynagoError, ValidationError } from '../../errors.js';
 import { backoffDelay, sleep } from '../../internal/backoff.js';
-import { checkItem } from '../../internal/item.js';
+import { checkItem, plainObject } from '../../internal/item.js';
 import { mapConcurrent } from '../../internal/mapConcurrent.js';
 import type { TableContext } from '../context.js';
 import { keyId, keyOf } from '../keys.js';
@@ -24,7 +24,7 @@ type WriteRequest =
  */
 export async function batchWriteItems(
   ctx: TableContext,
-  items: Record<string, unknown>[],
+  items: readonly object[],
   options: CallOptions = {},
 ): Promise<void> {
   if (!Array.isArray(items)) throw new ValidationError('batchWriteItems: items must be an array.');
@@ -37,8 +37,9 @@ export async function batchWriteItems(
       );
     }
     seen.add(id);
-    checkItem(item, `items[${index}]`);
-    return { PutRequest: { Item: item } };
+    const record = plainObject(item, `items[${index}]`);
+    checkItem(record, `items[${index}]`);
+    return { PutRequest: { Item: record } };
   });
   await sendBatches(ctx, requests, 'batchWriteItems', options.signal);
 }
@@ -46,7 +47,7 @@ export async function batchWriteItems(
 /** Deletes items by key, 25 per request; duplicate keys are removed. Same retry and reporting as writes. */
 export async function batchDeleteItems(
   ctx: TableContext,
-  keys: Record<string, unknown>[],
+  keys: readonly object[],
   options: CallOptions = {},
 ): Promise<void> {
   if (!Array.isArray(keys)) throw new ValidationError('batchDeleteItems: keys must be an array.');

@@ -69,17 +69,20 @@ export function mergeSources(earlier: OperationSource, later: OperationSource): 
   for (const change of changes.values()) {
     if ('add' in change && !Number.isSafeInteger(change.add)) return undefined;
   }
-  const merged: Required<UpdateChanges> = { set: {}, add: {}, remove: [] };
+  const set: Record<string, unknown> = {};
+  const add: Record<string, number> = {};
+  const remove: string[] = [];
   for (const [name, change] of changes) {
-    if ('set' in change) merged.set[name] = change.set;
-    else if ('add' in change) merged.add[name] = change.add;
-    else merged.remove.push(name);
+    if ('set' in change) set[name] = change.set;
+    else if ('add' in change) add[name] = change.add;
+    else remove.push(name);
   }
-  return { kind: 'update', ctx: later.ctx, pk: later.pk, sk: later.sk, changes: merged };
+  return { kind: 'update', ctx: later.ctx, pk: later.pk, sk: later.sk, changes: { set, add, remove } };
 }
 
 function* changesOf(changes: UpdateChanges): Iterable<[string, Change]> {
-  for (const [name, value] of Object.entries(changes.set ?? {})) {
+  const set: [string, unknown][] = Object.entries(changes.set ?? {});
+  for (const [name, value] of set) {
     if (value !== undefined) yield [name, { set: value }];
   }
   for (const [name, value] of Object.entries(changes.add ?? {})) yield [name, { add: value as number }];

@@ -15,7 +15,7 @@ export function itemToStore(
   ctx: TableContext,
   pk: unknown,
   sk: unknown,
-  item: Record<string, unknown>,
+  item: object,
   options: WriteOptions,
 ): Record<string, unknown> {
   if (!isPlainObject(item)) throw new ValidationError('putItem: item must be a plain object.');
@@ -30,7 +30,7 @@ export function itemToStore(
 }
 
 /** Writes the whole item; returns what was stored. */
-export async function putItem<T extends Record<string, unknown>>(
+export async function putItem<T extends object>(
   ctx: TableContext,
   pk: unknown,
   sk: unknown,

@@ -29,7 +29,7 @@ export function putOp(
   ctx: TableContext,
   pk: unknown,
   sk: unknown,
-  item: Record<string, unknown>,
+  item: object,
   options: WriteOptions = {},
 ): TransactOperation {
   const stored = itemToStore(ctx, pk, sk, item, options);

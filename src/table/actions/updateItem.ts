@@ -16,8 +16,8 @@ import {
  * named `a.b`, not a path), each sent through a placeholder, so reserved words just work.
  */
 export interface UpdateChanges {
-  /** Attributes to set to these values. */
-  set?: Record<string, unknown>;
+  /** Attributes to set to these values (a plain object: an interface-typed value is fine). */
+  set?: object;
   /** Numbers to add to (created at 0 when absent), or set elements to add. */
   add?: Record<string, number | Set<string> | Set<number>>;
   /** Attributes to remove. */
@@ -34,7 +34,8 @@ export function updateExpression(
   if (!isPlainObject(changes as unknown)) {
     throw new ValidationError('updateItem: changes must be an object { set?, add?, remove? }.');
   }
-  const set = Object.entries(changes.set ?? {}).filter(([, value]) => value !== undefined);
+  const setEntries: [string, unknown][] = Object.entries(changes.set ?? {});
+  const set = setEntries.filter(([, value]) => value !== undefined);
   const add = Object.entries(changes.add ?? {});
   const remove: string[] = changes.remove ?? [];
   const touched = [...set.map(([name]) => name), ...add.map(([name]) => name), ...remove];
