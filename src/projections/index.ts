@@ -1,16 +1,19 @@
 export { Projector } from './Projector.js';
 export type { ShardPosition, ShardPositions } from './shardPositions.js';
-export type { PollerRetry, StreamRecord } from './streamPoller.js';
 export type {
   AppliedEvents,
   BatchResponse,
   DynamoDBStreamEventLike,
+  DynamoDBStreamsClientLike,
   ParkedEvent,
+  PollerOperation,
+  PollerRetry,
   Projection,
   ProjectionContext,
   ProjectionStatus,
   ProjectorOptions,
   ProjectorRebuildOptions,
   ProjectorRunOptions,
+  StreamRecord,
   StreamRecordLike,
 } from './types.js';

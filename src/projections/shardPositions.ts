@@ -1,6 +1,6 @@
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { ValidationError } from '../errors.js';
 import type { Table } from '../table/Table.js';
+import type { StreamRecord } from './types.js';
 
 /**
  * How far one consumer has read one shard of a DynamoDB Stream.
@@ -31,7 +31,7 @@ export interface ShardPositions {
    * saved again, one write per poll interval per shard, forever (and two consumers would bounce each
    * other's positions the same way).
    */
-  ownsRecord?(record: _Record): boolean;
+  ownsRecord?(record: StreamRecord): boolean;
 }
 
 /** The partition key prefix of every position item, whatever the consumer. */
@@ -105,7 +105,7 @@ export class TableShardPositions implements ShardPositions {
   }
 
   /** The record of a position write of any consumer (partition key `position#…`) on this table. */
-  ownsRecord(record: _Record): boolean {
+  ownsRecord(record: StreamRecord): boolean {
     const key = record.dynamodb?.Keys?.[this.table.partitionKeyName]?.S;
     return typeof key === 'string' && key.startsWith(POSITION_PREFIX);
   }

@@ -1,8 +1,6 @@
 import {
-  type _Record,
   DescribeStreamCommand,
   type DescribeStreamCommandOutput,
-  type DynamoDBStreamsClient,
   GetRecordsCommand,
   type GetRecordsCommandOutput,
   GetShardIteratorCommand,
@@ -13,9 +11,9 @@ import { DynagoError, type DynagoErrorOptions, DynamoDBError, ValidationError } 
 import { backoffDelay, checkRetryPolicy, type RetryPolicy, sleep } from '../internal/backoff.js';
 import { NETWORK_CODES, UNAVAILABLE } from '../table/translateError.js';
 import type { ShardPosition, ShardPositions } from './shardPositions.js';
+import type { DynamoDBStreamsClientLike, PollerOperation, PollerRetry, StreamRecord } from './types.js';
 
-/** One DynamoDB Streams record, as the SDK returns it (`dynamodb.Keys`, `NewImage`, `SequenceNumber`…). */
-export type StreamRecord = _Record;
+export type { PollerOperation, PollerRetry, StreamRecord } from './types.js';
 
 /**
  * DescribeStream answered ResourceNotFound: the stream ARN is wrong, or the table (or its stream) was
@@ -35,30 +33,9 @@ export class StreamNotFoundError extends DynagoError {
   }
 }
 
-/** Which call a retried failure came from (see {@link StreamPollerOptions.onRetry}). */
-export type PollerOperation =
-  | 'DescribeStream'
-  | 'GetShardIterator'
-  | 'GetRecords'
-  | 'handle'
-  | 'onTrimmed'
-  | 'positions.load'
-  | 'positions.save';
-
-/** A failure the poller retries after `delayMs`. */
-export interface PollerRetry {
-  operation: PollerOperation;
-  /** The shard, for everything but DescribeStream and onTrimmed. */
-  shardId?: string;
-  /** 1 for the first retry of this call. */
-  attempt: number;
-  delayMs: number;
-  error: unknown;
-}
-
 export interface StreamPollerOptions {
   /** A DynamoDB Streams client (region, endpoint and credentials of the table). */
-  client: DynamoDBStreamsClient;
+  client: DynamoDBStreamsClientLike;
   /** The table's `LatestStreamArn`. */
   streamArn: string;
   /** Where each shard's position is kept (see `TableShardPositions`). */
@@ -199,7 +176,7 @@ function checkInterval(value: unknown, what: string, fallback: number): number {
  * ```
  */
 export class StreamPoller {
-  private readonly client: DynamoDBStreamsClient;
+  private readonly client: DynamoDBStreamsClientLike;
   readonly streamArn: string;
   private readonly positions: ShardPositions;
   private readonly pollIntervalMs: number;
@@ -282,7 +259,7 @@ export class StreamPoller {
 
 /** A poller's checked options, for one {@link Run}. */
 interface RunSettings {
-  client: DynamoDBStreamsClient;
+  client: DynamoDBStreamsClientLike;
   streamArn: string;
   positions: ShardPositions;
   pollIntervalMs: number;

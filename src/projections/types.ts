@@ -57,7 +57,7 @@ export interface ProjectorRebuildOptions {
 export interface ProjectorRunOptions {
   signal: AbortSignal;
   /** The DynamoDB Streams client; default one made from the event table's client settings. */
-  streams?: import('@aws-sdk/client-dynamodb-streams').DynamoDBStreamsClient;
+  streams?: DynamoDBStreamsClientLike;
   /** How long a shard with nothing new waits before asking again; default 1 000 ms. */
   pollIntervalMs?: number;
 }
@@ -75,7 +75,8 @@ export interface ProjectionStatus {
 export interface StreamRecordLike {
   eventName?: string;
   dynamodb?: {
-    Keys?: Record<string, unknown>;
+    /** The item's key attributes, as attribute values (`{ S: 'event#a-1' }`, `{ N: '3' }`). */
+    Keys?: Record<string, { S?: string; N?: string }>;
     NewImage?: Record<string, unknown>;
     SequenceNumber?: string;
   };
@@ -89,4 +90,38 @@ export interface DynamoDBStreamEventLike {
 /** What the Lambda handler returns with `ReportBatchItemFailures` on. */
 export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
+}
+
+/**
+ * A DynamoDB Streams client: a `DynamoDBStreamsClient` of `@aws-sdk/client-dynamodb-streams` (an optional
+ * peer dependency, loaded by `run` only), or anything with its `send`. Typed structurally so that the
+ * declarations of dynago never name that package: a TypeScript project without it still compiles.
+ */
+export interface DynamoDBStreamsClientLike {
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's send is overloaded per command; any client's send fits.
+  send(command: any, options?: any): Promise<any>;
+}
+
+/** One DynamoDB Streams record (the SDK's `_Record`, or a Lambda event's record): the parts dynago reads. */
+export type StreamRecord = StreamRecordLike;
+
+/** Which call a retried failure came from (see {@link StreamPollerOptions.onRetry}). */
+export type PollerOperation =
+  | 'DescribeStream'
+  | 'GetShardIterator'
+  | 'GetRecords'
+  | 'handle'
+  | 'onTrimmed'
+  | 'positions.load'
+  | 'positions.save';
+
+/** A failure the poller retries after `delayMs`. */
+export interface PollerRetry {
+  operation: PollerOperation;
+  /** The shard, for everything but DescribeStream and onTrimmed. */
+  shardId?: string;
+  /** 1 for the first retry of this call. */
+  attempt: number;
+  delayMs: number;
+  error: unknown;
 }

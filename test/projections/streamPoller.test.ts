@@ -37,7 +37,7 @@ async function collectPositions(table: Table): Promise<Record<string, unknown>[]
 function numbers(records: StreamRecord[]): number[] {
   return records
     .filter((record) => record.dynamodb?.Keys?.pk?.S?.startsWith('item#'))
-    .map((record) => Number(record.dynamodb?.NewImage?.n?.N));
+    .map((record) => Number((record.dynamodb?.NewImage?.n as { N?: string } | undefined)?.N));
 }
 
 describe('StreamPoller on DynamoDB Local', () => {
