@@ -200,7 +200,7 @@ function networkAdvice(sdk: SdkError, connection: Connection): string {
 /**
  * The SDK gave up after its retries because attempts timed out: a DynamoDBTimeoutError naming the
  * option (`timeouts.connectMs` or `timeouts.requestMs`) and its value. Undefined for a timeout that
- * DynamoDB itself reported (a 5xx), which stays a plain unavailability.
+ * DynamoDB itself reported (a 5xx) and for a reset connection, which stay a plain unavailability.
  */
 function timeoutError(
   sdk: SdkError,
@@ -210,7 +210,10 @@ function timeoutError(
 ): DynamoDBTimeoutError | undefined {
   if (sdk.$metadata?.httpStatusCode !== undefined) return undefined;
   const message = sdk.message ?? '';
-  const connecting = /establish a connection|connect(ion)? timed out|ETIMEDOUT.*connect/i.test(message);
+  // The SDK names a reset or broken connection (ECONNRESET, EPIPE) TimeoutError too: those are faults,
+  // not a wait that ran out, and no timeout option would change them.
+  const connecting = /establish a connection|connect ETIMEDOUT/i.test(message);
+  if (!connecting && !/requestTimeout|socket timed out/i.test(message)) return undefined;
   const option = connecting ? 'timeouts.connectMs' : 'timeouts.requestMs';
   const value = connection.ownClient
     ? undefined

@@ -219,6 +219,21 @@ describe('a server that answers HTTP but is not DynamoDB', () => {
   }
 });
 
+describe('a server that drops each connection (reset, not a timeout)', () => {
+  it('is a retryable DynamoDBUnavailableError, not a DynamoDBTimeoutError naming a timeout', async () => {
+    const server = createNetServer((socket) => socket.on('data', () => socket.destroy()));
+    const url = await listen(server);
+    try {
+      const error = await rejects(tableAt(url).getItem('a'), DynamoDBUnavailableError);
+      expect(error).not.to.be.instanceOf(DynamoDBTimeoutError);
+      expect(error.message).to.contain("after the SDK's retries");
+      expect(error.message).not.to.contain('timeouts.');
+    } finally {
+      await close(server);
+    }
+  });
+});
+
 describe('nothing listening at the endpoint (connection refused)', () => {
   it('is retryable and says to check the endpoint, its host and port', async () => {
     const url = await closedPort();
