@@ -13,6 +13,7 @@
  * | error                           | retryable | reloadable |
  * | ------------------------------- | --------- | ---------- |
  * | `DynamoDBUnavailableError`      | yes       | no         |
+ * | `DynamoDBTimeoutError`          | yes       | no         |
  * | `BatchIncompleteError`          | yes       | no         |
  * | `TransactionConflictError`      | yes       | no         |
  * | `DynamoDBError`                 | on a server fault | no |
@@ -42,6 +43,7 @@ export type DynagoErrorCode =
   | 'validation.invalidInput'
   | 'validation.itemTooLarge'
   | 'validation.itemCollectionSizeLimit'
+  | 'validation.keySchema'
   | 'condition.failed'
   | 'condition.optimisticLock'
   | 'transaction.canceled'
@@ -50,12 +52,14 @@ export type DynagoErrorCode =
   | 'batch.incomplete'
   | 'cursor.invalid'
   | 'table.notFound'
+  | 'table.exists'
   | 'events.concurrency'
   | 'events.streamCorrupted'
   | 'events.idempotency'
   | 'events.upcast'
   | 'dynamodb.unavailable'
   | 'dynamodb.error'
+  | 'dynamodb.wrongEndpoint'
   | 'testing.noDynamoDB';
 
 /** What every error constructor accepts besides its message. Both flags default to false. */
@@ -98,8 +102,42 @@ export class DynagoError extends Error {
 
 /** Bad input: the message names the parameter or attribute and what to do. Nothing was sent. */
 export class ValidationError extends DynagoError {
-  constructor(message: string, options: DynagoErrorOptions = {}) {
-    super('validation.invalidInput', message, options);
+  constructor(
+    message: string,
+    options: DynagoErrorOptions & { code?: 'validation.invalidInput' | 'validation.keySchema' } = {},
+  ) {
+    super(options.code ?? 'validation.invalidInput', message, options);
+  }
+}
+
+/** A key attribute of a table as DynamoDB declares it: its name and type (`S`, `N` or `B`). */
+export interface KeyAttribute {
+  name: string;
+  type: string;
+}
+
+/** A table's key as DynamoDB has it (from DescribeTable). */
+export interface TableKeySchema {
+  partitionKey: KeyAttribute;
+  /** Undefined for a table with only a partition key. */
+  sortKey?: KeyAttribute;
+}
+
+/**
+ * The table's key is not what the caller assumed: the `Table` was configured with other key names
+ * (`partitionKeyName`, `sortKeyName`), a key value had another type than the table declares, a store
+ * needs other key types (an `EventStore` needs a numeric sort key), or `createTable({ ifNotExists: true })`
+ * found the table with another key. `actual` is the table's key (one DescribeTable, sent only on this
+ * failure path); the message names both sides. A {@link ValidationError} with code `validation.keySchema`.
+ */
+export class KeySchemaError extends ValidationError {
+  constructor(
+    message: string,
+    readonly tableName: string,
+    readonly actual: TableKeySchema,
+    options: DynagoErrorOptions = {},
+  ) {
+    super(message, { ...options, code: 'validation.keySchema' });
   }
 }
 
@@ -297,10 +335,61 @@ export class TableNotFoundError extends DynagoError {
   }
 }
 
+/**
+ * `createTable` found the table already there (DynamoDB's ResourceInUseException). Call
+ * `createTable({ ifNotExists: true })` to accept an existing table whose key matches.
+ */
+export class TableExistsError extends DynagoError {
+  constructor(
+    readonly tableName: string,
+    options: DynagoErrorOptions = {},
+  ) {
+    super(
+      'table.exists',
+      `Table "${tableName}" already exists. Call createTable({ ifNotExists: true }) to accept an existing table ` +
+        '(its key schema is checked), or deleteTable() first to start from an empty one.',
+      options,
+    );
+  }
+}
+
 /** DynamoDB could not be reached or kept throttling after the SDK's retries. Safe to retry later. */
 export class DynamoDBUnavailableError extends DynagoError {
   constructor(message: string, options: DynagoErrorOptions = {}) {
     super('dynamodb.unavailable', message, { retryable: true, ...options });
+  }
+}
+
+/**
+ * No answer in time: `option` names the timeout that ran out (`timeouts.totalMs`, the deadline of one
+ * request with the SDK's retries; `timeouts.requestMs`, one attempt; `timeouts.connectMs`, connecting),
+ * `timeoutMs` its value. A {@link DynamoDBUnavailableError} (`retryable`): the request may or may not
+ * have been applied.
+ */
+export class DynamoDBTimeoutError extends DynamoDBUnavailableError {
+  constructor(
+    message: string,
+    readonly option: 'timeouts.totalMs' | 'timeouts.requestMs' | 'timeouts.connectMs',
+    readonly timeoutMs: number | undefined,
+    options: DynagoErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Something answered at the endpoint, but not DynamoDB: an HTTP response without DynamoDB's request id
+ * whose body is not a DynamoDB answer (a web page, another service, a wrong port). Not `retryable`:
+ * fix `endpoint.url`. `endpoint` is the URL the table was given (undefined with your own `client`).
+ */
+export class WrongEndpointError extends DynagoError {
+  constructor(
+    message: string,
+    readonly endpoint: string | undefined,
+    readonly httpStatusCode: number | undefined,
+    options: DynagoErrorOptions = {},
+  ) {
+    super('dynamodb.wrongEndpoint', message, options);
   }
 }
 

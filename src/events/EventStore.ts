@@ -1,6 +1,13 @@
-import { type StreamCorruptedError, ValidationError } from '../errors.js';
+import {
+  KeySchemaError,
+  type StreamCorruptedError,
+  type TableKeySchema,
+  TransactionValidationError,
+  ValidationError,
+} from '../errors.js';
 import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
+import { describeKeySchema, sameKeyNames } from '../table/keySchema.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
 import type { Upcast } from './codec.js';
@@ -21,7 +28,11 @@ import type {
 } from './types.js';
 
 export interface EventStoreOptions<Definitions extends EventDefinition = EventDefinition> {
-  /** A table whose partition key is a string and whose sort key is a number. */
+  /**
+   * A table whose partition key is a string and whose sort key is a number: create it with
+   * `table.createTable({ sortKeyType: 'N' })`. On a table with other key types the first append fails
+   * with a KeySchemaError that says so.
+   */
   table: Table;
   /**
    * The store's event types (`defineEvent`): appends check each event's data with its type's schema and
@@ -100,16 +111,19 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
     events: EventInput<Type, Data>[],
     options: AppendOptions = {},
   ): Promise<AppendResult<Type, Data>> {
-    const [result] = await this.appender.append(
-      [
-        {
-          streamId,
-          events,
-          ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
-          ...(options.commandId !== undefined ? { commandId: options.commandId } : {}),
-          ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
-        },
-      ],
+    const [result] = await this.explained(
+      this.appender.append(
+        [
+          {
+            streamId,
+            events,
+            ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+            ...(options.commandId !== undefined ? { commandId: options.commandId } : {}),
+            ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+          },
+        ],
+        options.signal,
+      ),
       options.signal,
     );
     const { version, token, events: stored } = result as AppendResult & { streamId: string };
@@ -133,7 +147,7 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
     appends: StreamAppend[],
     options: { signal?: AbortSignal; operations?: TransactOperation[] } = {},
   ): Promise<(AppendResult & { streamId: string })[]> {
-    return this.appender.append(appends, options.signal, options.operations);
+    return this.explained(this.appender.append(appends, options.signal, options.operations), options.signal);
   }
 
   /**
@@ -166,7 +180,7 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
    */
   async version(streamId: string, options: { signal?: AbortSignal } = {}): Promise<number> {
     checkId(streamId, 'streamId');
-    return (await this.reader.head(streamId, options.signal)).version;
+    return (await this.explained(this.reader.head(streamId, options.signal), options.signal)).version;
   }
 
   /**
@@ -175,7 +189,8 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
    */
   async head(streamId: string, options: { signal?: AbortSignal } = {}): Promise<StreamToken> {
     checkId(streamId, 'streamId');
-    return issueToken(streamId, (await this.reader.head(streamId, options.signal)).version);
+    const head = await this.explained(this.reader.head(streamId, options.signal), options.signal);
+    return issueToken(streamId, head.version);
   }
 
   /**
@@ -188,7 +203,10 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
   ): Promise<Tail & { token: StreamToken }> {
     checkId(streamId, 'streamId');
     // At least 2: with the snapshot item first, the head event still fits, so "no events" means none.
-    const tail = await this.reader.tail(streamId, Math.max(2, options.limit), options.signal);
+    const tail = await this.explained(
+      this.reader.tail(streamId, Math.max(2, options.limit), options.signal),
+      options.signal,
+    );
     return { ...tail, token: issueToken(streamId, tail.events.at(-1)?.version ?? 0) };
   }
 
@@ -226,5 +244,38 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
     } = {},
   ): AsyncIterable<E>[] {
     return this.reader.segments<E>(options, options.onBroken);
+  }
+
+  /**
+   * `work`, with a refusal caused by the table's key types turned into a KeySchemaError that says what
+   * the store needs: a string partition key and a numeric sort key. DynamoDB refuses the first request
+   * whose key values do not fit (the head's Query, or the first write); a KeySchemaError from the table
+   * already carries the table's key, a refused transaction costs one DescribeTable, on that failure path
+   * only.
+   */
+  private async explained<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      let actual: TableKeySchema | undefined;
+      if (err instanceof KeySchemaError) actual = err.actual;
+      else if (
+        err instanceof TransactionValidationError &&
+        err.reasons.some((reason) => /type mismatch for key/i.test(reason.message ?? ''))
+      ) {
+        actual = await this.table.describeKeySchema(signal ? { signal } : {}).catch(() => undefined);
+      }
+      if (actual === undefined || !sameKeyNames(this.table, actual)) throw err;
+      if (actual.partitionKey.type === 'S' && actual.sortKey?.type === 'N') throw err;
+      throw new KeySchemaError(
+        `EventStore needs a table whose partition key "${this.table.partitionKeyName}" is a string (S) and whose ` +
+          `sort key "${this.table.sortKeyName}" is a number (N, the event version), but table "${this.table.tableName}" ` +
+          `has ${describeKeySchema(actual)}. Create the table with table.createTable({ sortKeyType: 'N' }); a table's ` +
+          'key types cannot change, so use a new table (another name, or delete this one first).',
+        this.table.tableName,
+        actual,
+        { cause: err },
+      );
+    }
   }
 }

@@ -3,6 +3,7 @@ import {
   ConcurrencyError,
   ConditionFailedError,
   DynagoError,
+  DynamoDBTimeoutError,
   IdempotencyError,
   TransactionCanceledError,
   TransactionLimitError,
@@ -280,6 +281,7 @@ export class Appender {
    * such outcomes become known. Bounded: after the last re-send the retryable error goes to the caller.
    * Every send of one transaction carries the same ClientRequestToken, so within DynamoDB's 10-minute
    * idempotency window a re-send of a transaction that did land is answered as a success, not a conflict.
+   * A write that ran out of `timeouts.totalMs` is not re-sent: the caller set that as the longest wait.
    */
   private async writeResending(
     plans: StreamPlan[],
@@ -293,6 +295,9 @@ export class Appender {
         return await this.write(plans, timestamp, token, operations, signal);
       } catch (error) {
         if (!(error instanceof DynagoError) || !error.retryable || resend >= RESENDS.maxAttempts) throw error;
+        // The request already had its whole deadline (timeouts.totalMs): re-sending would make the
+        // caller wait several deadlines for an endpoint that does not answer.
+        if (error instanceof DynamoDBTimeoutError && error.option === 'timeouts.totalMs') throw error;
         await sleep(backoffDelay(resend, RESENDS), signal);
       }
     }

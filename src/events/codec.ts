@@ -13,7 +13,8 @@ export const eventPartition = streamPartition;
 export type PreparedEvent = EventInput & { id: string; digest?: string; schemaVersion?: number };
 
 /**
- * The item's attributes besides its key. `metadata`, `digest` and `commandId` are left out when absent;
+ * The item's attributes besides its key. `data`, `metadata`, `digest` and `commandId` are left out when
+ * undefined (so `data: undefined` reads back as undefined, and `null` as null);
  * a stream's first event (`version` 1) carries its category, which puts the stream in the category index.
  */
 export function eventAttributes(
@@ -26,7 +27,7 @@ export function eventAttributes(
     ...(firstOf !== undefined ? { [CATEGORY_ATTRIBUTE]: categoryOf(firstOf) } : {}),
     id: event.id,
     type: event.type,
-    data: event.data ?? null,
+    ...(event.data !== undefined ? { data: event.data } : {}),
     ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
     timestamp,
     ...(event.schemaVersion !== undefined && event.schemaVersion !== 1

@@ -3,6 +3,12 @@ import type { StreamToken } from './token.js';
 /** An event to append. `id` defaults to a new UUID v7; re-sending the same ids makes an append retry-safe. */
 export interface EventInput<Type extends string = string, Data = unknown> {
   type: Type;
+  /**
+   * Plain data: objects, arrays, strings, numbers, booleans, `null`, Sets, Uint8Array. `undefined` is
+   * stored as no attribute and read back as `undefined` (`null` reads back as `null`); inside objects,
+   * properties that are `undefined` are left out, as JSON does. Two appends whose data differ only by
+   * `undefined` against `null` count as the same event when re-sent with the same ids.
+   */
   data: Data;
   metadata?: Record<string, unknown>;
   id?: string;

@@ -13,7 +13,8 @@ export function byteLength(text: string): number {
 
 /**
  * Walks an item once: rejects what DynamoDB cannot store (functions, symbols, BigInt, NaN, Infinity,
- * numbers beyond ±(2^53 - 1), cycles, class instances such as Date, empty sets) with a {@link ValidationError} naming the path,
+ * numbers beyond ±(2^53 - 1), cycles, class instances such as Date or Map, empty sets, sets of mixed or
+ * unsettable values) with a {@link ValidationError} naming the path and saying how to convert the value,
  * and returns its size by DynamoDB's rules, so an oversize item fails before any request.
  *
  * `undefined` properties are left out, as JSON does (the client is set to remove them). `original` is the
@@ -103,16 +104,23 @@ function valueSize(value: unknown, path: string, seen: Set<object>): number {
     }
     size = 0;
     let kind: string | undefined;
+    let first: unknown;
     for (const element of object) {
       const elementKind = element instanceof Uint8Array ? 'binary' : typeof element;
       if (
         !['string', 'number', 'binary'].includes(elementKind) ||
         (kind !== undefined && kind !== elementKind)
       ) {
+        const holds =
+          kind === undefined || kind === elementKind
+            ? setElement(element)
+            : `${setElement(first)} and ${setElement(element)}`;
         throw new ValidationError(
-          `${path} must be a Set of strings, of numbers or of Uint8Array, all of one kind.`,
+          `${path} must be a Set of strings, of numbers or of Uint8Array, all of one kind (a DynamoDB set), but it holds ${holds}. ` +
+            'Store other or mixed values as an array ([...set]).',
         );
       }
+      if (kind === undefined) first = element;
       kind = elementKind;
       size += valueSize(element, `${path}[]`, seen);
     }
@@ -122,9 +130,7 @@ function valueSize(value: unknown, path: string, seen: Set<object>): number {
       size += 1 + byteLength(name) + valueSize(element, `${path}.${name}`, seen);
     }
   } else {
-    throw new ValidationError(
-      `${path} is ${describe(object)}: only plain objects can be stored. Convert it first (a Date to an ISO string or epoch milliseconds).`,
-    );
+    throw new ValidationError(`${path} is ${describe(object)}: ${conversion(object)}`);
   }
   seen.delete(object);
   return size;
@@ -149,8 +155,10 @@ function numberSize(value: number): number {
 
 /** `value` itself when it is a plain object (what an item must be), else a {@link ValidationError}. */
 export function plainObject(value: unknown, what: string): Record<string, unknown> {
-  if (!isPlainObject(value))
-    throw new ValidationError(`${what} must be a plain object, got ${describe(value)}.`);
+  if (!isPlainObject(value)) {
+    const advice = value !== null && typeof value === 'object' ? ` ${conversion(value)}` : '';
+    throw new ValidationError(`${what} must be a plain object, got ${describe(value)}.${advice}`);
+  }
   return value;
 }
 
@@ -160,9 +168,50 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null;
 }
 
+/** What a Set element is, for a message: `a string`, `a Uint8Array`, `an object`, `null`. */
+function setElement(element: unknown): string {
+  if (element === null) return 'null';
+  if (element instanceof Uint8Array) return 'a Uint8Array';
+  if (Array.isArray(element)) return 'an array';
+  const type = typeof element;
+  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
+}
+
+/** How to turn a value that is not a plain object (nor a Set, a list or a Uint8Array) into one that is. */
+function conversion(object: object): string {
+  if (object instanceof Date) {
+    return 'only plain objects can be stored. Convert it first (a Date to an ISO string or epoch milliseconds).';
+  }
+  if (object instanceof Map) {
+    return (
+      'DynamoDB stores maps as plain objects. Use a plain object instead, for example Object.fromEntries(map) ' +
+      'when its keys are strings (or an array of [key, value] pairs, [...map], when they are not).'
+    );
+  }
+  if (object instanceof WeakMap || object instanceof WeakSet)
+    return 'it cannot be stored: its contents cannot be read.';
+  if (object instanceof Promise) return 'await it and store its value.';
+  if (object instanceof RegExp) return 'store its pattern as a string (regexp.source).';
+  if (object instanceof ArrayBuffer) return 'store its bytes as a Uint8Array (new Uint8Array(buffer)).';
+  if (ArrayBuffer.isView(object)) {
+    return 'only Uint8Array is stored as binary: store new Uint8Array(value.buffer, value.byteOffset, value.byteLength), or an array of its numbers (Array.from(value)).';
+  }
+  if (object instanceof Error)
+    return 'store the fields you need in a plain object ({ name: error.name, message: error.message }).';
+  const toJSON =
+    typeof (object as { toJSON?: unknown }).toJSON === 'function'
+      ? ' It has a toJSON method: store value.toJSON() if that returns plain data;'
+      : '';
+  return (
+    `only plain objects (and arrays, Sets, Uint8Array) can be stored, not class instances, which would not read back as the class.${toJSON} ` +
+    'Copy its data into a plain object first ({ ...value } copies its own enumerable fields), and rebuild the instance when you read it.'
+  );
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return `a ${typeof value}`;
+  if (value instanceof Map) return 'a Map';
   const name = (value as object).constructor?.name;
   return name ? `an instance of ${name}` : 'an object';
 }

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../errors.js';
+import { type TableKeySchema, ValidationError } from '../errors.js';
 import { batchGetItems } from './actions/batchGetItems.js';
 import { batchDeleteItems, batchWriteItems } from './actions/batchWriteItems.js';
 import { type CreateTableOptions, createTable, deleteTable } from './actions/createTable.js';
@@ -29,6 +29,7 @@ import { type UpdateChanges, updateItem } from './actions/updateItem.js';
 import type { CallOptions, WriteOptions } from './actions/writeCondition.js';
 import { createContext, type TableContext, type TableOptions } from './context.js';
 import type { Condition } from './expression.js';
+import { keySchemaOf } from './keySchema.js';
 
 /**
  * A small, safe adapter over one DynamoDB table. Values are plain JavaScript; `pk`/`sk` arguments
@@ -79,6 +80,14 @@ export class Table {
    */
   createTable(options?: CreateTableOptions): Promise<void> {
     return createTable(this.ctx, options);
+  }
+
+  /**
+   * @internal The table's key as DynamoDB has it (names and types): one DescribeTable. The stores use
+   * it to explain a refused write.
+   */
+  async describeKeySchema(options: CallOptions = {}): Promise<TableKeySchema> {
+    return keySchemaOf(await this.ctx.describeTable(options.signal));
   }
 
   /** Deletes the table and waits until it is gone. @example `await table.deleteTable()` */

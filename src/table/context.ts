@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../errors.js';
+import { DynamoDBTimeoutError, ValidationError } from '../errors.js';
 import {
   checkRetryPolicy,
   defaultBatchRetry,
@@ -8,11 +8,16 @@ import {
   type RetryPolicy,
 } from '../internal/backoff.js';
 import { CursorCodec } from './cursor.js';
+import { keyMismatchError, keySchemaOf, needsKeySchema, sdkMessage } from './keySchema.js';
 import type { KeySchema } from './keys.js';
-import { translateError } from './translateError.js';
+import { type Connection, translateError } from './translateError.js';
 
 /** Where DynamoDB is, for local development and tests. */
 export interface EndpointOptions {
+  /**
+   * The full URL, scheme included: `http://localhost:8000` (DynamoDB Local), not `localhost:8000`.
+   * Checked by `new Table` (a ValidationError when it is not an http:// or https:// URL).
+   */
   url: string;
   accessKeyId?: string;
   secretAccessKey?: string;
@@ -49,11 +54,21 @@ export interface TableOptions {
    */
   transactionRetry?: Partial<RetryPolicy>;
   /**
-   * Timeouts of the client this table creates (ignored with `client`, but still checked): connecting
-   * (default 3 s) and waiting for a response (default 30 s), each a positive number of milliseconds.
-   * A timed-out attempt is retried by the SDK like a network fault.
+   * How long a request may take, each a positive number of milliseconds; checked by `new Table`.
+   *
+   * - `connectMs`: connecting to DynamoDB, per attempt (default 3 000).
+   * - `requestMs`: waiting for the answer to one attempt (default 10 000). A timed-out attempt is
+   *   retried by the SDK like a network fault.
+   * - `totalMs`: the deadline of one request to DynamoDB, the SDK's retries included (default 30 000):
+   *   an endpoint that accepts connections but never answers fails the call after this long, with a
+   *   {@link DynamoDBTimeoutError} naming the option. Calls that send several requests (a `queryAll`, an
+   *   append that first reads the stream's head) give each request its own deadline; an event store
+   *   append does not re-send a write that ran out of it.
+   *
+   * `connectMs` and `requestMs` configure the client this table creates (ignored with `client`);
+   * `totalMs` applies to every request, with your own `client` too.
    */
-  timeouts?: { connectMs?: number; requestMs?: number };
+  timeouts?: { connectMs?: number; requestMs?: number; totalMs?: number };
   /** Asks DynamoDB for consumed capacity on every request and reports it here. */
   onConsumedCapacity?: (report: CapacityReport) => void;
 }
@@ -65,7 +80,12 @@ export interface TableContext extends KeySchema {
   batchRetry: RetryPolicy;
   transactionRetry: RetryPolicy;
   send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O>;
+  /** The table as DynamoDB describes it (one DescribeTable, errors translated). */
+  describeTable(signal?: AbortSignal): Promise<TableDescription>;
 }
+
+/** The defaults of {@link TableOptions.timeouts}. */
+export const DEFAULT_TIMEOUTS = { connectMs: 3_000, requestMs: 10_000, totalMs: 30_000 } as const;
 
 /** Builds the context; every option is checked here, before anything is created (called by `new Table`). */
 export function createContext(options: TableOptions): TableContext {
@@ -76,8 +96,60 @@ export function createContext(options: TableOptions): TableContext {
     defaultTransactionRetry,
   );
   checkTimeouts(options.timeouts);
+  checkEndpoint(options.endpoint);
   const client = options.client ?? createClient(options);
   const onCapacity = options.onConsumedCapacity;
+  const totalMs = options.timeouts?.totalMs ?? DEFAULT_TIMEOUTS.totalMs;
+  const connection: Connection = {
+    endpoint: options.client ? undefined : options.endpoint?.url,
+    ownClient: options.client !== undefined,
+    timeouts: {
+      connectMs: options.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+      requestMs: options.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
+      totalMs,
+    },
+  };
+
+  /**
+   * One request under the `timeouts.totalMs` deadline: when it passes, the request is aborted (the
+   * SDK's retries and backoff stop with it) and a DynamoDBTimeoutError names the option. The caller's
+   * own abort wins: it rejects with the signal's reason, as fetch does.
+   */
+  async function request<O>(command: object, operation: string, signal?: AbortSignal): Promise<O> {
+    signal?.throwIfAborted();
+    const controller = new AbortController();
+    const forward = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      controller.abort();
+    }, totalMs);
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: every lib-dynamodb command goes through this one door
+      return (await client.send(command as any, { abortSignal: controller.signal })) as O;
+    } catch (err) {
+      // An aborted call rejects with the signal's reason itself, as fetch does: the SDK's own
+      // "Request aborted" AbortError (with a timeout's TimeoutError only as its cause) is replaced by it,
+      // whether the signal was aborted before the call or while the request was under way.
+      signal?.throwIfAborted();
+      if (expired) throw deadlineError(operation, options.tableName, connection, totalMs, err);
+      throw translateError(err, options, operation, connection);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  async function describeTable(signal?: AbortSignal): Promise<TableDescription> {
+    const output = await request<{ Table?: TableDescription }>(
+      new DescribeTableCommand({ TableName: options.tableName }),
+      'DescribeTable',
+      signal,
+    );
+    return output.Table ?? {};
+  }
+
   return {
     tableName: options.tableName,
     partitionKeyName: options.partitionKeyName,
@@ -86,34 +158,69 @@ export function createContext(options: TableOptions): TableContext {
     cursors: new CursorCodec(options.cursorSecret ?? options.tableName),
     batchRetry,
     transactionRetry,
+    describeTable,
     async send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O> {
-      // An aborted call rejects with the signal's reason itself, as fetch does: the SDK's own
-      // "Request aborted" AbortError (with a timeout's TimeoutError only as its cause) is replaced by it,
-      // whether the signal was aborted before the call or while the request was under way.
-      signal?.throwIfAborted();
       if (onCapacity) (command.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
       try {
-        // biome-ignore lint/suspicious/noExplicitAny: every lib-dynamodb command goes through this one door
-        const output = await client.send(command as any, { abortSignal: signal });
+        const output = await request<O>(command, operation, signal);
         if (onCapacity)
           reportCapacity(onCapacity, operation, (output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
-        return output as O;
+        return output;
       } catch (err) {
-        signal?.throwIfAborted();
-        throw translateError(err, options, operation);
+        // DynamoDB refused the key: one DescribeTable, on this failure path only, to name the table's
+        // real key beside the configured one. If that fails too, the first error stands.
+        if (!needsKeySchema(err)) throw err;
+        let description: TableDescription;
+        try {
+          description = await describeTable(signal);
+        } catch {
+          signal?.throwIfAborted();
+          throw err;
+        }
+        throw keyMismatchError(
+          options,
+          keySchemaOf(description),
+          `${operation} on table "${options.tableName}"`,
+          sdkMessage(err.cause),
+          err.cause,
+        );
       }
     },
   };
 }
 
-const TIMEOUT_KEYS = ['connectMs', 'requestMs'];
+/** The DynamoDBTimeoutError of a request that ran past `timeouts.totalMs`. */
+function deadlineError(
+  operation: string,
+  tableName: string,
+  connection: Connection,
+  totalMs: number,
+  cause: unknown,
+): DynamoDBTimeoutError {
+  const requestMs = connection.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs;
+  const at = connection.endpoint ? ` at ${connection.endpoint}` : '';
+  const perAttempt = connection.ownClient
+    ? 'each attempt waits as long as your client allows'
+    : `each attempt waits up to timeouts.requestMs, ${requestMs} ms`;
+  return new DynamoDBTimeoutError(
+    `${operation} on table "${tableName}" got no answer from DynamoDB${at} within timeouts.totalMs (${totalMs} ms), ` +
+      `the deadline of one request with the SDK's retries (${perAttempt}). Check that the endpoint is DynamoDB and ` +
+      'answers; if its requests are slow but sound, raise timeouts.totalMs (and timeouts.requestMs) in new Table({ timeouts }). ' +
+      'The request may or may not have been applied; it is safe to retry later.',
+    'timeouts.totalMs',
+    totalMs,
+    { cause },
+  );
+}
+
+const TIMEOUT_KEYS = ['connectMs', 'requestMs', 'totalMs'];
 
 /** `timeouts`: each given value a positive, finite number of milliseconds; undefined keeps the default. */
 function checkTimeouts(timeouts: unknown): void {
   if (timeouts === undefined) return;
   if (timeouts === null || typeof timeouts !== 'object' || Array.isArray(timeouts)) {
     throw new ValidationError(
-      'new Table: timeouts must be an object like { connectMs: 3000, requestMs: 30000 }.',
+      'new Table: timeouts must be an object like { connectMs: 3000, requestMs: 10000, totalMs: 30000 }.',
     );
   }
   for (const [key, value] of Object.entries(timeouts)) {
@@ -131,14 +238,50 @@ function checkTimeouts(timeouts: unknown): void {
   }
 }
 
+/**
+ * `endpoint`: an object whose `url` is a full http:// or https:// URL. `localhost:8000` parses as a URL
+ * of the scheme `localhost:`, and the SDK then sends the requests who knows where: refused here.
+ */
+function checkEndpoint(endpoint: unknown): void {
+  if (endpoint === undefined) return;
+  if (endpoint === null || typeof endpoint !== 'object' || Array.isArray(endpoint)) {
+    throw new ValidationError(
+      "new Table: endpoint must be an object like { url: 'http://localhost:8000' }, or left out for AWS.",
+    );
+  }
+  const url = (endpoint as { url?: unknown }).url;
+  if (typeof url !== 'string' || url.trim() === '') {
+    throw new ValidationError(
+      "new Table: endpoint.url must be the URL of DynamoDB, for example 'http://localhost:8000' (DynamoDB Local).",
+    );
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+    throw new ValidationError(
+      scheme
+        ? `new Table: endpoint.url ${JSON.stringify(url)} must start with http:// or https://.`
+        : `new Table: endpoint.url ${JSON.stringify(url)} has no scheme: write the whole URL, for example ${JSON.stringify(`http://${url}`)}.`,
+    );
+  }
+  if (parsed.hostname === '') {
+    throw new ValidationError(`new Table: endpoint.url ${JSON.stringify(url)} names no host.`);
+  }
+}
+
 function createClient(options: TableOptions): DynamoDBDocumentClient {
   const endpoint = options.endpoint;
   const base = new DynamoDBClient({
     region: options.region ?? process.env.AWS_REGION ?? (endpoint ? 'us-east-1' : undefined),
     // A DynamoDB that accepts connections but never answers must not hang a call forever.
     requestHandler: {
-      connectionTimeout: options.timeouts?.connectMs ?? 3_000,
-      requestTimeout: options.timeouts?.requestMs ?? 30_000,
+      connectionTimeout: options.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+      requestTimeout: options.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
       throwOnRequestTimeout: true,
     },
     ...(endpoint

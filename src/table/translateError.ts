@@ -4,14 +4,17 @@ import {
   ConditionFailedError,
   DynagoError,
   DynamoDBError,
+  DynamoDBTimeoutError,
   DynamoDBUnavailableError,
   ItemCollectionSizeLimitError,
   ItemTooLargeError,
+  TableExistsError,
   TableNotFoundError,
   TransactionCanceledError,
   TransactionConflictError,
   TransactionValidationError,
   ValidationError,
+  WrongEndpointError,
 } from '../errors.js';
 import type { KeySchema } from './keys.js';
 
@@ -45,8 +48,18 @@ interface SdkError {
   message?: string;
   Item?: Record<string, unknown>;
   CancellationReasons?: { Code?: string; Message?: string; Item?: Record<string, unknown> }[];
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
   $fault?: string;
+  $response?: { headers?: Record<string, string> };
+}
+
+/** Where the requests go and how long they may take, for messages about the connection. */
+export interface Connection {
+  /** `endpoint.url`; undefined for AWS's own endpoint or with your own client. */
+  endpoint?: string | undefined;
+  /** The caller gave its own client: its timeouts are not ours to name. */
+  ownClient?: boolean;
+  timeouts?: { connectMs: number; requestMs: number; totalMs: number };
 }
 
 /**
@@ -54,7 +67,12 @@ interface SdkError {
  * that come back on failed conditions are unmarshalled (the document client leaves them raw).
  * An abort is passed through as it is: the caller asked for it.
  */
-export function translateError(err: unknown, schema: KeySchema, operation: string): unknown {
+export function translateError(
+  err: unknown,
+  schema: KeySchema,
+  operation: string,
+  connection: Connection = {},
+): unknown {
   const tableName = schema.tableName;
   if (err instanceof DynagoError) return err;
   dropRawBody(err);
@@ -81,6 +99,9 @@ export function translateError(err: unknown, schema: KeySchema, operation: strin
     return new ItemCollectionSizeLimitError(itemCollectionMessage(what), undefined, { cause: err });
   }
   if (name === 'ResourceNotFoundException') return new TableNotFoundError(tableName, { cause: err });
+  if (name === 'ResourceInUseException' && operation === 'CreateTable') {
+    return new TableExistsError(tableName, { cause: err });
+  }
   if (name === 'ValidationException') {
     const message = sdk.message ?? '';
     if (/item size.*(exceeded|maximum)/i.test(message)) {
@@ -106,6 +127,21 @@ export function translateError(err: unknown, schema: KeySchema, operation: strin
     });
   }
   const status = sdk.$metadata?.httpStatusCode;
+  if (status !== undefined && status < 500 && notDynamoDB(sdk)) {
+    const at = connection.endpoint ?? 'the endpoint';
+    return new WrongEndpointError(
+      `${what}: the server at ${at} answered HTTP ${status}${contentType(sdk)}, but it does not speak DynamoDB ` +
+        `(the answer has no DynamoDB request id, and its body ${name === 'Unknown' || name === 'UnknownError' ? 'is not a DynamoDB error' : 'is not the JSON DynamoDB sends'}). ` +
+        'Check endpoint.url: its host and port must be those of DynamoDB (DynamoDB Local listens on http://localhost:8000 unless told otherwise).',
+      connection.endpoint,
+      status,
+      { cause: err },
+    );
+  }
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || name === 'RequestTimeoutException') {
+    const timeout = timeoutError(sdk, what, connection, err);
+    if (timeout) return timeout;
+  }
   if (
     UNAVAILABLE.has(name) ||
     NETWORK_CODES.has(sdk.code ?? '') ||
@@ -113,7 +149,7 @@ export function translateError(err: unknown, schema: KeySchema, operation: strin
     (status ?? 0) >= 500
   ) {
     return new DynamoDBUnavailableError(
-      `DynamoDB did not complete ${what} after the SDK's retries (${name || sdk.code || 'network error'}: ${sdk.message ?? ''}). It is safe to retry later.`,
+      `DynamoDB did not complete ${what} after the SDK's retries (${name || sdk.code || 'network error'}: ${sdk.message ?? ''}).${networkAdvice(sdk, connection)} It is safe to retry later.`,
       { cause: err },
     );
   }
@@ -121,6 +157,85 @@ export function translateError(err: unknown, schema: KeySchema, operation: strin
     cause: err,
     retryable: sdk.$fault === 'server',
   });
+}
+
+/**
+ * An HTTP answer that DynamoDB did not give: DynamoDB puts a request id on every response
+ * (`x-amzn-RequestId`), and its errors are JSON the SDK knows. Without the id, a body the SDK could not
+ * parse (SyntaxError, a deserialization error) or an error it could not name (`Unknown`) comes from
+ * something else: a web server, another service, a wrong port.
+ */
+function notDynamoDB(sdk: SdkError): boolean {
+  if (sdk.$metadata?.requestId !== undefined) return false;
+  const name = sdk.name ?? '';
+  return (
+    name === 'Unknown' ||
+    name === 'UnknownError' ||
+    name === 'SyntaxError' ||
+    /deserialization error/i.test(sdk.message ?? '')
+  );
+}
+
+function contentType(sdk: SdkError): string {
+  const type = sdk.$response?.headers?.['content-type'];
+  return type ? ` (${type.split(';')[0]})` : '';
+}
+
+/** What to check when the connection itself failed: refused, unknown host, reset. */
+function networkAdvice(sdk: SdkError, connection: Connection): string {
+  const code = sdk.code ?? sdk.name ?? '';
+  const where = connection.endpoint ? `endpoint.url (${connection.endpoint})` : 'the region and endpoint';
+  if (code === 'ECONNREFUSED') {
+    return ` Nothing accepted the connection: check ${where}, its host and port, and that DynamoDB is running there.`;
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return ` The host name did not resolve: check ${where}.`;
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return ` The host is unreachable: check ${where} and the network.`;
+  }
+  return '';
+}
+
+/**
+ * The SDK gave up after its retries because attempts timed out: a DynamoDBTimeoutError naming the
+ * option (`timeouts.connectMs` or `timeouts.requestMs`) and its value. Undefined for a timeout that
+ * DynamoDB itself reported (a 5xx) and for a reset connection, which stay a plain unavailability.
+ */
+function timeoutError(
+  sdk: SdkError,
+  what: string,
+  connection: Connection,
+  err: unknown,
+): DynamoDBTimeoutError | undefined {
+  if (sdk.$metadata?.httpStatusCode !== undefined) return undefined;
+  const message = sdk.message ?? '';
+  // The SDK names a reset or broken connection (ECONNRESET, EPIPE) TimeoutError too: those are faults,
+  // not a wait that ran out, and no timeout option would change them.
+  const connecting = /establish a connection|connect ETIMEDOUT/i.test(message);
+  if (!connecting && !/requestTimeout|socket timed out/i.test(message)) return undefined;
+  const option = connecting ? 'timeouts.connectMs' : 'timeouts.requestMs';
+  const value = connection.ownClient
+    ? undefined
+    : connection.timeouts?.[connecting ? 'connectMs' : 'requestMs'];
+  const attempts = sdk.$metadata?.attempts;
+  const at = connection.endpoint ? ` at ${connection.endpoint}` : '';
+  const waited = connecting ? 'could not connect to DynamoDB' : 'got no answer from DynamoDB';
+  const limit =
+    value === undefined
+      ? `your client's ${connecting ? 'connection' : 'request'} timeout`
+      : `${option} (${value} ms)`;
+  const raise = connection.ownClient
+    ? `give your client a longer ${connecting ? 'connectionTimeout' : 'requestTimeout'}`
+    : `raise ${option} in new Table({ timeouts })`;
+  return new DynamoDBTimeoutError(
+    `${what} ${waited}${at} within ${limit}${attempts ? ` in any of ${attempts} attempts` : ''}. ` +
+      `Check that the endpoint is DynamoDB and ${connecting ? 'reachable' : 'answers'}; if it is sound but slow, ${raise}. ` +
+      'The request may or may not have been applied; it is safe to retry later.',
+    option,
+    value,
+    { cause: err },
+  );
 }
 
 /** Cancellation reason codes that mean DynamoDB was throttling, not that anything was wrong with the writes. */

@@ -1,7 +1,8 @@
 /**
  * The bad-input catalogue: each input expects one specific DynagoError subclass, a message naming the
  * problem, and nothing written. Inputs rejected by the library itself send no request at all; the few
- * only DynamoDB can judge (a wrong key type, a missing table) send one and write nothing.
+ * only DynamoDB can judge (a wrong key type, a missing table) send one and write nothing (a wrong key
+ * type then one DescribeTable more, to name the table's key types).
  */
 import { expect } from 'chai';
 import { Ledger } from '../../examples/ledger/ledger.js';
@@ -11,6 +12,7 @@ import {
   EventStore,
   InvalidCursorError,
   ItemTooLargeError,
+  KeySchemaError,
   SnapshotStore,
   Table,
   TableNotFoundError,
@@ -198,11 +200,12 @@ describe('reliability: the bad-input catalogue — a specific error, a message, 
     },
     {
       subject: 'Table',
-      input: 'Table.putItem: string sort key on a numeric sort key (a wrong key type, judged by DynamoDB)',
+      input:
+        'Table.putItem: string sort key on a numeric sort key (a wrong key type, judged by DynamoDB; one DescribeTable names the key types)',
       run: () => table.putItem('item', 'one', { n: 1 }),
-      error: ValidationError,
-      message: /PutItem.*Type mismatch for key/,
-      sends: 1,
+      error: KeySchemaError,
+      message: /PutItem.*sort key "sk" \(N, a number\).*Type mismatch for key/,
+      sends: 2,
     },
     {
       subject: 'Table',

@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { DynamoDBError, Table, TableNotFoundError, ValidationError } from '../../src/index.js';
+import { Table, TableExistsError, TableNotFoundError, ValidationError } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
 import { rejects, throws } from '../support/helpers.js';
 import { countRequests, testEndpoint } from '../support/tables.js';
@@ -90,8 +90,9 @@ describe('new Table and createTable', () => {
         owner: 'ada',
       });
 
-      const again = await rejects(table.createTable({ sortKeyType: 'N' }), DynamoDBError);
-      expect(again.message).to.contain('ResourceInUseException');
+      const again = await rejects(table.createTable({ sortKeyType: 'N' }), TableExistsError);
+      expect((again.cause as Error).name).to.equal('ResourceInUseException');
+      expect(again.message).to.contain('createTable({ ifNotExists: true })');
     } finally {
       await table.deleteTable();
       client.destroy();

@@ -102,7 +102,11 @@ describe('Table.putItem', () => {
     ['an empty Set', { tags: new Set() }, 'item.tags is an empty Set'],
     ['a Set of mixed kinds', { tags: new Set(['a', 1]) }, 'item.tags must be a Set of strings'],
     ['undefined inside a list', { list: [1, undefined] }, 'item.list[1] is undefined inside a list'],
-    ['a nested class instance', { nested: { at: new Map() } }, 'item.nested.at is an instance of Map'],
+    [
+      'a nested Map',
+      { nested: { at: new Map() } },
+      'item.nested.at is a Map: DynamoDB stores maps as plain objects',
+    ],
   ];
   for (const [what, item, message] of unstorable) {
     it(`rejects ${what} naming its path, before any request, and writes nothing`, async () => {

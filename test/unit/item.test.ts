@@ -56,6 +56,87 @@ describe('item sizing (unit)', () => {
     }
   });
 
+  describe('says how to convert what cannot be stored, by its actual type', () => {
+    class Money {
+      constructor(
+        readonly amount: number,
+        readonly currency: string,
+      ) {}
+    }
+    class Stamp {
+      toJSON() {
+        return '2024-01-01';
+      }
+    }
+    const cases: [string, Record<string, unknown>, string[], string[]][] = [
+      [
+        'a Map: a plain object, Object.fromEntries',
+        { prices: new Map([['a', 1]]) },
+        ['item.prices is a Map', 'Use a plain object instead', 'Object.fromEntries(map)'],
+        ['Date'],
+      ],
+      [
+        'a class instance: a plain object of its data, not advice about Dates',
+        { total: new Money(5, 'EUR') },
+        ['item.total is an instance of Money', 'not class instances', '{ ...value }'],
+        ['Date', 'toJSON'],
+      ],
+      [
+        'a class instance with toJSON: its toJSON()',
+        { at: new Stamp() },
+        ['item.at is an instance of Stamp', 'store value.toJSON()'],
+        ['Date'],
+      ],
+      [
+        'a typed array other than Uint8Array: a Uint8Array of its bytes',
+        { samples: new Float64Array([1.5]) },
+        [
+          'item.samples is an instance of Float64Array',
+          'only Uint8Array is stored as binary',
+          'Array.from(value)',
+        ],
+        ['Date'],
+      ],
+      [
+        'an ArrayBuffer: a Uint8Array',
+        { raw: new ArrayBuffer(4) },
+        ['item.raw is an instance of ArrayBuffer', 'new Uint8Array(buffer)'],
+        ['Date'],
+      ],
+      [
+        'a Date: an ISO string or epoch milliseconds (as before)',
+        { when: new Date(0) },
+        ['item.when is an instance of Date', 'an ISO string or epoch milliseconds'],
+        [],
+      ],
+      [
+        'a Set of a string and a number: what it holds, and an array',
+        { tags: new Set<unknown>(['a', 1]) },
+        ['item.tags must be a Set of strings', 'it holds a string and a number', 'as an array ([...set])'],
+        [],
+      ],
+      [
+        'a Set of objects: what it holds, and an array',
+        { tags: new Set([{ a: 1 }]) },
+        ['it holds an object', 'as an array ([...set])'],
+        [],
+      ],
+    ];
+    for (const [what, item, says, saysNot] of cases) {
+      it(what, () => {
+        const { message } = throws(() => inspectItem(item, 'item'), ValidationError);
+        for (const text of says) expect(message).to.contain(text);
+        for (const text of saysNot) expect(message).not.to.contain(text);
+      });
+    }
+
+    it('an item that is itself a Map or class instance gets the same advice', () => {
+      const { message } = throws(() => inspectItem(new Map() as never, 'item'), ValidationError);
+      expect(message).to.contain('item must be a plain object, got a Map');
+      expect(message).to.contain('Object.fromEntries(map)');
+    });
+  });
+
   it('checkItem throws ItemTooLargeError past 400 KB, with the size', () => {
     const name = 'data';
     expect(checkItem({ [name]: 'x'.repeat(MAX_ITEM_BYTES - name.length) }, 'item')).to.equal(MAX_ITEM_BYTES);

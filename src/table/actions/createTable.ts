@@ -7,8 +7,16 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import { DynagoError, DynamoDBError, ValidationError } from '../../errors.js';
+import {
+  DynagoError,
+  DynamoDBError,
+  KeySchemaError,
+  TableExistsError,
+  type TableKeySchema,
+  ValidationError,
+} from '../../errors.js';
 import type { TableContext } from '../context.js';
+import { describeKeySchema, keySchemaOf } from '../keySchema.js';
 import type { CallOptions } from './writeCondition.js';
 
 export type KeyType = 'S' | 'N' | 'B';
@@ -33,12 +41,19 @@ export interface CreateTableOptions extends CallOptions {
    * `Projector.run` and the Lambda handler need (each event's item as written). Off by default.
    */
   stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' | 'OLD_IMAGE';
+  /**
+   * Accept a table that already exists instead of throwing {@link TableExistsError}: its key (names and
+   * types) must be the one this call would create, else {@link KeySchemaError}; then it waits until the
+   * table is ACTIVE. Only the key is compared: indexes and the stream of an existing table are left as
+   * they are. Costs one DescribeTable when the table exists.
+   */
+  ifNotExists?: boolean;
 }
 
 /**
  * Creates the table with on-demand billing (PAY_PER_REQUEST) and waits until it is ACTIVE.
  * Meant for tests, local development and bootstrap scripts; production tables usually come from
- * infrastructure code.
+ * infrastructure code. A table that exists already is a {@link TableExistsError}, unless `ifNotExists`.
  */
 export async function createTable(ctx: TableContext, options: CreateTableOptions = {}): Promise<void> {
   const attributes = new Map<string, KeyType>();
@@ -55,6 +70,11 @@ export async function createTable(ctx: TableContext, options: CreateTableOptions
     { AttributeName: pk, KeyType: 'HASH' },
     ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : []),
   ];
+  if (options.ifNotExists !== undefined && typeof options.ifNotExists !== 'boolean') {
+    throw new ValidationError(
+      `createTable: ifNotExists must be true or false, got ${String(options.ifNotExists)}.`,
+    );
+  }
   const views = ['NEW_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY', 'OLD_IMAGE'];
   if (options.stream !== undefined && !views.includes(options.stream)) {
     throw new ValidationError(
@@ -76,20 +96,41 @@ export async function createTable(ctx: TableContext, options: CreateTableOptions
     AttributeName,
     AttributeType,
   }));
-  await ctx.send(
-    new CreateTableCommand({
-      TableName: ctx.tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: definitions,
-      KeySchema: keySchema(ctx.partitionKeyName, ctx.sortKeyName),
-      ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
-      ...(options.stream
-        ? { StreamSpecification: { StreamEnabled: true, StreamViewType: options.stream } }
-        : {}),
-    }),
-    'CreateTable',
-    options.signal,
-  );
+  try {
+    await ctx.send(
+      new CreateTableCommand({
+        TableName: ctx.tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: definitions,
+        KeySchema: keySchema(ctx.partitionKeyName, ctx.sortKeyName),
+        ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+        ...(options.stream
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: options.stream } }
+          : {}),
+      }),
+      'CreateTable',
+      options.signal,
+    );
+  } catch (err) {
+    if (!(err instanceof TableExistsError) || options.ifNotExists !== true) throw err;
+    const wanted: TableKeySchema = {
+      partitionKey: { name: ctx.partitionKeyName, type: options.partitionKeyType ?? 'S' },
+      ...(ctx.sortKeyName ? { sortKey: { name: ctx.sortKeyName, type: options.sortKeyType ?? 'S' } } : {}),
+    };
+    const description = await ctx.describeTable(options.signal);
+    const actual = keySchemaOf(description);
+    if (describeKeySchema(actual) !== describeKeySchema(wanted)) {
+      throw new KeySchemaError(
+        `createTable({ ifNotExists: true }): table "${ctx.tableName}" exists with ${describeKeySchema(actual)}, ` +
+          `but this call would create ${describeKeySchema(wanted)}. A table's key cannot change: make the Table's ` +
+          'key names and the createTable key types those of the table, use another table name, or delete the table first.',
+        ctx.tableName,
+        actual,
+        { cause: err },
+      );
+    }
+    if (description.TableStatus === 'ACTIVE') return;
+  }
   await waitFor(() =>
     waitUntilTableExists(
       {
