@@ -7,6 +7,7 @@ import type { StoredEvent } from '../events/types.js';
 import { checkRetryPolicy, type RetryPolicy } from '../internal/backoff.js';
 import { Limiter } from '../internal/limiter.js';
 import { mapConcurrent } from '../internal/mapConcurrent.js';
+import { type GaugeSource, inSpan, registerGauges } from '../internal/telemetry.js';
 import type { Table } from '../table/Table.js';
 import { Applier } from './applier.js';
 import { eventOfRecord } from './records.js';
@@ -46,7 +47,9 @@ export class Projector {
   private readonly projections: Map<string, Projection>;
   private readonly applier: Applier;
   private readonly checkpointTable: Table;
-  private readonly stats = new Map<string, { applied: number; lagMs?: number }>();
+  private readonly stats = new Map<string, { applied: number; lagMs?: number; parked?: number }>();
+  /** What the projection gauges report (held here: the telemetry holds it weakly). */
+  private readonly gauges: GaugeSource;
   /** Names this projector's shard positions; see {@link ProjectorOptions.name}. */
   readonly name: string;
 
@@ -106,6 +109,13 @@ export class Projector {
       );
     }
     let warned = false;
+    this.gauges = () =>
+      [...this.stats.entries()].map(([name, stats]) => ({
+        name,
+        ...(stats.lagMs !== undefined ? { lagMs: stats.lagMs } : {}),
+        ...(stats.parked !== undefined ? { parked: stats.parked } : {}),
+      }));
+    registerGauges(this.gauges);
     this.applier = new Applier(
       this.events,
       this.checkpointTable,
@@ -125,6 +135,10 @@ export class Projector {
           }
         }),
     );
+    this.applier.onParked = (name) => {
+      const stats = this.stats.get(name);
+      if (stats) stats.parked = (stats.parked ?? 0) + 1;
+    };
   }
 
   /**
@@ -134,9 +148,29 @@ export class Projector {
    * projection's checkpoints: to rebuild a read model from scratch, give the projection a new name
    * (`balances-v2`), let it catch up, then switch readers (blue/green).
    */
-  async rebuild(
+  rebuild(
     name: string,
     options: ProjectorRebuildOptions = {},
+  ): Promise<{ streams: number; events: number; applied: number }> {
+    return inSpan(
+      'dynago.rebuild',
+      this.events.table.tableName,
+      { 'dynago.projection': name, 'dynago.segment': options.segment },
+      async (span) => {
+        const totals = await this.rebuildProjection(name, options);
+        span.set({
+          'dynago.stream_count': totals.streams,
+          'dynago.event_count': totals.events,
+          'dynago.applied_count': totals.applied,
+        });
+        return totals;
+      },
+    );
+  }
+
+  private async rebuildProjection(
+    name: string,
+    options: ProjectorRebuildOptions,
   ): Promise<{ streams: number; events: number; applied: number }> {
     const projection = this.projection(name, 'rebuild');
     const segments = options.segments ?? 4;
@@ -258,9 +292,11 @@ export class Projector {
   async status(name: string): Promise<ProjectionStatus> {
     const projection = this.projection(name, 'status');
     const stats = this.stats.get(projection.name) ?? { applied: 0 };
+    const parked = await this.applier.checkpoints.parked(projection.name);
+    stats.parked = parked.length;
     return {
       name: projection.name,
-      parked: await this.applier.checkpoints.parked(projection.name),
+      parked,
       applied: stats.applied,
       ...(stats.lagMs !== undefined ? { lagMs: stats.lagMs } : {}),
     };
@@ -296,6 +332,8 @@ export class Projector {
       await flush();
       if (state.outcome === 'parked') parkedAgain++;
     }
+    const stats = this.stats.get(projection.name);
+    if (stats) stats.parked = parkedAgain;
     return { retried: parked.length, parked: parkedAgain };
   }
 

@@ -9,6 +9,7 @@ import type { EventStore } from '../events/EventStore.js';
 import type { StoredEvent } from '../events/types.js';
 import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
 import { KeyedLock } from '../internal/keyedLock.js';
+import { inSpan } from '../internal/telemetry.js';
 import { mergeOperations, type TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
 import type { Projection } from './types.js';
@@ -64,10 +65,26 @@ export class Applier {
     events: StoredEvent[],
     signal: AbortSignal,
   ): Promise<Applied> {
-    return this.locks.run([`${projection.name}\u0000${streamId}`], () =>
-      this.applyLocked(projection, streamId, events, signal),
+    return inSpan(
+      'dynago.project',
+      this.writer.tableName,
+      {
+        'dynago.projection': projection.name,
+        'dynago.stream_id': streamId,
+        'dynago.category': events[0]?.category,
+      },
+      async (span) => {
+        const result = await this.locks.run([`${projection.name}\u0000${streamId}`], () =>
+          this.applyLocked(projection, streamId, events, signal),
+        );
+        span.set({ 'dynago.event_count': result.applied, 'dynago.parked': result.outcome === 'parked' });
+        return result;
+      },
     );
   }
+
+  /** Told when this process parks an event (for the `dynago.projection.parked` gauge). */
+  onParked: ((projection: string) => void) | undefined;
 
   private async applyLocked(
     projection: Projection,
@@ -390,6 +407,7 @@ export class Applier {
         signal,
         inItem,
       );
+      this.onParked?.(projection.name);
       return { kind: 'parked' };
     } catch (failure) {
       if (!(failure instanceof TransactionCanceledError)) throw failure;

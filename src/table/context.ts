@@ -7,6 +7,7 @@ import {
   defaultTransactionRetry,
   type RetryPolicy,
 } from '../internal/backoff.js';
+import { activeSpanRecording, recordCapacity } from '../internal/telemetry.js';
 import { CursorCodec } from './cursor.js';
 import { keyMismatchError, keySchemaOf, needsKeySchema, sdkMessage } from './keySchema.js';
 import type { KeySchema } from './keys.js';
@@ -160,11 +161,14 @@ export function createContext(options: TableOptions): TableContext {
     transactionRetry,
     describeTable,
     async send<O>(command: object & { input: object }, operation: string, signal?: AbortSignal): Promise<O> {
-      if (onCapacity) (command.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      // Capacity is asked for only when someone looks: onConsumedCapacity, or a recording span.
+      const traced = activeSpanRecording();
+      if (onCapacity || traced) (command.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
       try {
         const output = await request<O>(command, operation, signal);
-        if (onCapacity)
-          reportCapacity(onCapacity, operation, (output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+        const consumed = (output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+        if (onCapacity) reportCapacity(onCapacity, operation, consumed);
+        if (traced) recordCapacity(totalCapacity(consumed), operation, options.tableName);
         return output;
       } catch (err) {
         // DynamoDB refused the key: one DescribeTable, on this failure path only, to name the table's
@@ -304,6 +308,11 @@ interface WireCapacity {
   CapacityUnits?: number;
   ReadCapacityUnits?: number;
   WriteCapacityUnits?: number;
+}
+
+function totalCapacity(consumed: unknown): number {
+  const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as WireCapacity[];
+  return list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 }
 
 function reportCapacity(
