@@ -4,6 +4,7 @@ import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
 import { Reader, type Tail } from './reader.js';
+import { TableAppendStorage } from './tableStorage.js';
 import { issueToken, type StreamToken } from './token.js';
 import type {
   AppendOptions,
@@ -62,8 +63,10 @@ export class EventStore {
       );
     }
     this.reader = new Reader(this.table, options.categoryIndex);
-    this.appender = new Appender(this.table, (streamId, signal, depth) =>
-      this.reader.head(streamId, signal, depth),
+    this.appender = new Appender(
+      new TableAppendStorage(this.table, (streamId, signal, depth) =>
+        this.reader.head(streamId, signal, depth),
+      ),
     );
   }
 
