@@ -1,21 +1,24 @@
-import { type StreamCorruptedError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
-import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
-import { Reader, type Tail } from './reader.js';
+import { Reader } from './reader.js';
 import { TableAppendStorage } from './tableStorage.js';
 import { issueToken, type StreamToken } from './token.js';
 import type {
+  AppendManyOptions,
   AppendOptions,
   AppendResult,
   EventInput,
   EventPage,
+  EventStoreLike,
   ReadAllOptions,
+  ReadAllSegmentsOptions,
   ReadOptions,
   ReadPageOptions,
   StoredEvent,
   StreamAppend,
+  StreamTail,
 } from './types.js';
 
 export interface EventStoreOptions {
@@ -42,7 +45,7 @@ export interface EventStoreOptions {
  * for await (const event of store.read('account-1')) console.log(event.version, event.type);
  * ```
  */
-export class EventStore {
+export class EventStore implements EventStoreLike {
   readonly table: Table;
   private readonly appender: Appender;
   private readonly reader: Reader;
@@ -113,7 +116,7 @@ export class EventStore {
    */
   appendMany(
     appends: StreamAppend[],
-    options: { signal?: AbortSignal; operations?: TransactOperation[] } = {},
+    options: AppendManyOptions = {},
   ): Promise<(AppendResult & { streamId: string })[]> {
     return this.appender.append(appends, options.signal, options.operations);
   }
@@ -161,13 +164,11 @@ export class EventStore {
   }
 
   /**
-   * @internal The top of a stream's partition (snapshot item and newest events) in one Query, and a token
-   * for its head: how `AggregateRepository` loads in one request.
+   * The top of a stream's partition (snapshot item and newest events) in one consistent Query, and a
+   * token for its head: how `AggregateRepository` loads in one request. The snapshot item is the one a
+   * `SnapshotStore` on the same table saved (decode it with its `fromItem`).
    */
-  async tail(
-    streamId: string,
-    options: { limit: number; signal?: AbortSignal },
-  ): Promise<Tail & { token: StreamToken }> {
+  async tail(streamId: string, options: { limit: number; signal?: AbortSignal }): Promise<StreamTail> {
     checkId(streamId, 'streamId');
     // At least 2: with the snapshot item first, the head event still fits, so "no events" means none.
     const tail = await this.reader.tail(streamId, Math.max(2, options.limit), options.signal);
@@ -199,13 +200,7 @@ export class EventStore {
    * consistent `read`, and a real gap is a StreamCorruptedError rather than a wrong fold.
    */
   readAllSegments<E extends StoredEvent = StoredEvent>(
-    options: ReadAllOptions & {
-      /**
-       * Report a corrupted stream here and go on with the next one, instead of throwing
-       * StreamCorruptedError (the stream's events after the gap are skipped).
-       */
-      onBroken?: (streamId: string, error: StreamCorruptedError) => void;
-    } = {},
+    options: ReadAllSegmentsOptions = {},
   ): AsyncIterable<E>[] {
     return this.reader.segments<E>(options, options.onBroken);
   }

@@ -4,36 +4,13 @@ import { SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
 import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { Condition } from '../table/index.js';
 import type { Table } from '../table/Table.js';
+import type { SaveSnapshotOptions, Snapshot, SnapshotStoreLike } from './types.js';
 
 /**
  * A snapshot lives in its stream's own partition (`event#<streamId>`), at the sort key 2^53 − 1, above
  * every event: a load reads it and the events after it with one Query (see `AggregateRepository.load`).
  */
 export { SNAPSHOT_SORT_KEY };
-
-export interface Snapshot<State> {
-  state: State;
-  /** The version of the last event folded into `state`. */
-  version: number;
-  /** When it was saved (epoch ms). */
-  timestamp: number;
-}
-
-export interface SaveSnapshotOptions {
-  /** The version of the last event folded into the state; a positive integer. */
-  version: number;
-  /**
-   * Save only if the stored snapshot is at exactly this version (0: there is none), else
-   * OptimisticLockError. Without it, a save never rolls a newer snapshot back: it returns false.
-   */
-  expectedVersion?: number;
-  /**
-   * Write whatever is stored. Rebuilds use it: a snapshot from the events alone replaces one that was
-   * wrong, even one ahead of the stream. (An older snapshot is always safe: loads read the events after it.)
-   */
-  force?: boolean;
-  signal?: AbortSignal;
-}
 
 /**
  * The latest state of each stream, so a load reads the snapshot plus the few events after it. Keyed by
@@ -47,7 +24,7 @@ export interface SaveSnapshotOptions {
  * const latest = await snapshots.load('account-1'); // { state: { balance: 42 }, version: 100, timestamp }
  * ```
  */
-export class SnapshotStore<State> {
+export class SnapshotStore<State> implements SnapshotStoreLike<State> {
   readonly table: Table;
 
   constructor(options: { table: Table }) {
