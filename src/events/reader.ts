@@ -136,9 +136,13 @@ export class Reader {
     this.checkEnd(range, expected, true);
     // A forward read that ran to the end of the stream saw its head: the caller may append after it.
     const toTheEnd = range.forward && options.to === undefined && range.limit === undefined;
-    if (!toTheEnd) return { events };
+    // The head is the last event seen: on this page, or the one the cursor continues after. An empty
+    // first page says only that nothing is at `from` or above: the head is 0 when `from` is 1, else unknown
+    // (a token for `from - 1` could name a version that does not exist, and an append at it leave a gap).
     const last =
-      events.at(-1)?.version ?? (page.after !== undefined ? (expected as number) - 1 : range.from - 1);
+      events.at(-1)?.version ??
+      (page.after !== undefined ? (expected as number) - 1 : range.from === 1 ? 0 : undefined);
+    if (!toTheEnd || last === undefined) return { events };
     return { events, token: issueToken(range.streamId, last) };
   }
 
