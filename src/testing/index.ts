@@ -7,9 +7,13 @@
  *
  * @example
  * ```ts
- * import { createTestTableName, InMemoryEventStore, startDynamoDB } from 'dynago/testing';
+ * import { createTestTableName, deciderSpec, InMemoryEventStore, startDynamoDB } from 'dynago/testing';
  *
  * const store = new InMemoryEventStore(); // no DynamoDB needed
+ * await deciderSpec({ initialState: () => 0, reduce: (n) => n + 1 })
+ *   .given([{ type: 'Ticked', data: {} }])
+ *   .when((n) => [{ type: 'Ticked', data: { after: n } }])
+ *   .then([{ type: 'Ticked', data: { after: 1 } }]);
  *
  * const db = await startDynamoDB();
  * const tableName = createTestTableName('orders');
@@ -20,6 +24,15 @@
  * @module
  */
 
+export {
+  type CommandDeciderSpecOptions,
+  type DeciderGiven,
+  type DeciderSpec,
+  type DeciderSpecOptions,
+  type DeciderWhen,
+  deciderSpec,
+  type ExpectedError,
+} from './deciderSpec.js';
 export { type DockerEngine, DYNAMODB_LOCAL_IMAGE, findDockerEngine } from './docker.js';
 export { findFreePort } from './freePort.js';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './InMemoryEventStore.js';
