@@ -76,7 +76,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
   constructor(private readonly options: AggregateRepositoryOptions<State, Event>) {
     if (!options?.events)
       throw new ValidationError(
-        'new AggregateRepository: events (an EventStore, or an InMemoryEventStore in tests) is required.',
+        'new AggregateRepository: events (an EventStore) is required; in tests without DynamoDB, an InMemoryEventStore (dynago/testing).',
       );
     this.category = checkCategory(options.category, 'new AggregateRepository: category');
     if (typeof options.initialState !== 'function' || typeof options.reduce !== 'function') {
