@@ -67,7 +67,7 @@ describe('unit: dynago/testing outside mocha, without DynamoDB or Java', functio
     const { stdout, stderr } = await run(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: root, env: bare({ NODE_DEBUG: 'esm' }) },
+      { cwd: root, env: bare({ NODE_DEBUG: 'esm' }), maxBuffer: 256 * 1024 * 1024 }, // the debug log is long
     );
     const { exports, resources } = JSON.parse(stdout) as { exports: string[]; resources: string[] };
     expect(exports).to.include.members([
