@@ -4,15 +4,15 @@ import { v7 as uuidv7 } from 'uuid';
 import { ConcurrencyError, ValidationError } from '../errors.js';
 import { checkCategory, streamIdOf } from '../events/category.js';
 import { Checkpoints } from '../events/checkpoints.js';
-import type { EventStore } from '../events/EventStore.js';
-import type { EventInput, StreamAppend } from '../events/types.js';
+import type { EventInput, EventStoreLike, StreamAppend } from '../events/types.js';
 import { clonePlain } from '../internal/clonePlain.js';
 import { KeyedLock } from '../internal/keyedLock.js';
 import { Limiter } from '../internal/limiter.js';
 import { Lru } from '../internal/lru.js';
 import { checkCommandId, checkId } from '../internal/validate.js';
-import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
+import type { SnapshotStoreLike } from '../snapshots/types.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
+import type { Table } from '../table/Table.js';
 import { type Entry, StreamLoader } from './loader.js';
 import type {
   AggregateRepositoryOptions,
@@ -59,8 +59,8 @@ const DEFAULT_CACHE = 1_000;
 export class AggregateRepository<State, Event extends EventInput = EventInput> {
   /** The aggregate type; see {@link AggregateRepositoryOptions.category}. */
   readonly category: string;
-  private readonly events: EventStore;
-  private readonly snapshots: SnapshotStore<State> | undefined;
+  private readonly events: EventStoreLike;
+  private readonly snapshots: SnapshotStoreLike<State> | undefined;
   private readonly snapshotEvery: number;
   private readonly loader: StreamLoader<State, Event>;
   private readonly cache: Lru<string, Entry<State>> | undefined;
@@ -70,11 +70,14 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
    * still kept apart by the append's condition.
    */
   private readonly locks = new KeyedLock();
-  private readonly checkpoints: Checkpoints;
+  /** The inline projections' checkpoints, on the event store's table (none without projections). */
+  private readonly checkpoints: Checkpoints | undefined;
 
   constructor(private readonly options: AggregateRepositoryOptions<State, Event>) {
     if (!options?.events)
-      throw new ValidationError('new AggregateRepository: events (an EventStore) is required.');
+      throw new ValidationError(
+        'new AggregateRepository: events (an EventStore) is required; in tests without DynamoDB, an InMemoryEventStore (dynago/testing).',
+      );
     this.category = checkCategory(options.category, 'new AggregateRepository: category');
     if (typeof options.initialState !== 'function' || typeof options.reduce !== 'function') {
       throw new ValidationError('new AggregateRepository: initialState and reduce must be functions.');
@@ -95,8 +98,17 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
     this.snapshots = options.snapshots;
     this.snapshotEvery = every;
     this.cache = cache === false ? undefined : new Lru(cache);
-    this.checkpoints = new Checkpoints(this.events.table);
-    for (const [index, projection] of (options.projections ?? []).entries()) {
+    const projections = options.projections ?? [];
+    if (projections.length > 0 && this.events.table === undefined) {
+      throw new ValidationError(
+        'new AggregateRepository: projections (inline projections) need an event store on a DynamoDB table: ' +
+          "their writes and checkpoints go into the append's own DynamoDB transaction, and this event store " +
+          'has no table (an InMemoryEventStore?). Test the projection by calling its project() directly, or ' +
+          'run the repository against DynamoDB Local.',
+      );
+    }
+    this.checkpoints = projections.length > 0 ? new Checkpoints(this.events.table as Table) : undefined;
+    for (const [index, projection] of projections.entries()) {
       if (
         typeof projection?.name !== 'string' ||
         !/^[A-Za-z0-9_-]+$/.test(projection.name) ||
@@ -268,13 +280,23 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
             ) {
               throw new AbortError(new ValidationError(shapeMessage));
             }
-            // Fold before appending: a reducer that throws on the decided events must leave nothing stored.
+            // The store's schemas first (their output is what is stored, so it is what is folded), then
+            // fold before appending: a reducer that throws on the decided events must leave nothing stored.
+            const withIds = current.map((entry, index) => ({
+              streamId: entry.streamId,
+              events: (decided[index] as Event[]).map((event) => ({ ...event, id: event.id ?? uuidv7() })),
+            }));
+            let prepared: StreamAppend[] = withIds;
+            if (this.events.prepare !== undefined) {
+              try {
+                prepared = await this.events.prepare(withIds);
+              } catch (error) {
+                throw new AbortError(error as Error); // data the schemas refuse: not worth another attempt
+              }
+            }
             const timestamp = Date.now();
             const plans = current.map((entry, index) => {
-              const events = (decided[index] as Event[]).map((event) => ({
-                ...event,
-                id: event.id ?? uuidv7(),
-              }));
+              const events = (prepared[index] as StreamAppend).events as (Event & { id: string })[];
               let state = entry.plain ? (clonePlain(entry.state) as State) : entry.state;
               try {
                 events.forEach((event, offset) => {
@@ -390,7 +412,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
           );
         }
         operations.push(
-          this.checkpoints.advanceOp(
+          (this.checkpoints as Checkpoints).advanceOp(
             projection.name,
             entry.streamId,
             entry.version,
@@ -557,6 +579,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
       data: event.data,
       ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
       timestamp,
+      schemaVersion: this.events.schemaVersionOf?.(event.type) ?? 1,
       ...(commandId !== undefined ? { commandId } : {}),
     } as StoredOf<Event>;
   }

@@ -1,9 +1,8 @@
 import { StreamCorruptedError } from '../errors.js';
-import type { EventStore } from '../events/EventStore.js';
 import type { StreamToken } from '../events/token.js';
-import type { EventInput } from '../events/types.js';
+import type { EventInput, EventStoreLike } from '../events/types.js';
 import { clonePlain } from '../internal/clonePlain.js';
-import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
+import type { SnapshotStoreLike } from '../snapshots/types.js';
 import { COMMAND_HISTORY, type StoredOf } from './types.js';
 
 /**
@@ -36,8 +35,8 @@ export interface Entry<State> {
  */
 export class StreamLoader<State, Event extends EventInput> {
   constructor(
-    private readonly events: EventStore,
-    private readonly snapshots: SnapshotStore<State> | undefined,
+    private readonly events: EventStoreLike,
+    private readonly snapshots: SnapshotStoreLike<State> | undefined,
     private readonly initialState: () => State,
     private readonly reduce: (state: State, event: StoredOf<Event>) => State,
     private readonly snapshotEvery: number,

@@ -1,10 +1,9 @@
 import type { Options as RetryOptions } from 'p-retry';
 import type { ConcurrencyError } from '../errors.js';
-import type { EventStore } from '../events/EventStore.js';
 import type { Projection } from '../events/projection.js';
 import type { StreamToken } from '../events/token.js';
-import type { EventInput, StoredEvent } from '../events/types.js';
-import type { SnapshotStore } from '../snapshots/SnapshotStore.js';
+import type { EventInput, EventStoreLike, StoredEvent } from '../events/types.js';
+import type { SnapshotStoreLike } from '../snapshots/types.js';
 
 /**
  * The stored form of the events a repository's `decide` returns. It distributes over a union, so a
@@ -21,8 +20,17 @@ export interface AggregateRepositoryOptions<State, Event extends EventInput> {
    * aggregate types can share one table and even one id.
    */
   category: string;
-  events: EventStore;
-  snapshots?: SnapshotStore<State>;
+  /**
+   * Where the events are: an `EventStore` (DynamoDB), or an `InMemoryEventStore` (`dynago/testing`)
+   * to run the same repository in tests without DynamoDB.
+   */
+  events: EventStoreLike;
+  /**
+   * Where snapshots are saved; none: every load replays the whole stream. It must keep its snapshots
+   * with the events (see `SnapshotStoreLike`): a `SnapshotStore` on the event store's table, or an
+   * `InMemorySnapshotStore` made with `{ events }` of the `InMemoryEventStore`.
+   */
+  snapshots?: SnapshotStoreLike<State>;
   /** A fresh initial state (called once per load: the reducer may mutate what it returns). */
   initialState: () => State;
   /** Applies one event to the state (the "evolve" of decide/evolve). */
@@ -60,6 +68,8 @@ export interface AggregateRepositoryOptions<State, Event extends EventInput> {
    * checkpoint would refuse them anyway, so nothing is applied twice). Rebuild it first with a
    * Projector when you add it to aggregates that already have events: an inline projection whose
    * checkpoint is not at the aggregate's version fails the command with a TransactionCanceledError.
+   * DynamoDB only: with an event store that has no table (an `InMemoryEventStore`), the repository
+   * refuses them (ValidationError); test a projection's `project` on its own instead.
    */
   projections?: Projection[];
 }

@@ -1,30 +1,33 @@
 import {
   KeySchemaError,
-  type StreamCorruptedError,
   type TableKeySchema,
   TransactionValidationError,
   ValidationError,
 } from '../errors.js';
 import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
-import type { TransactOperation } from '../table/actions/transactWrite.js';
 import { describeKeySchema, sameKeyNames } from '../table/keySchema.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
 import type { Upcast } from './codec.js';
 import type { EventDefinition, EventOf } from './definition.js';
-import { Reader, type Tail } from './reader.js';
+import { Reader } from './reader.js';
 import { EventRegistry } from './registry.js';
+import { TableAppendStorage } from './tableStorage.js';
 import { issueToken, type StreamToken } from './token.js';
 import type {
+  AppendManyOptions,
   AppendOptions,
   AppendResult,
   EventInput,
   EventPage,
+  EventStoreLike,
   ReadAllOptions,
+  ReadAllSegmentsOptions,
   ReadOptions,
   ReadPageOptions,
   StoredEvent,
   StreamAppend,
+  StreamTail,
 } from './types.js';
 
 export interface EventStoreOptions<Definitions extends EventDefinition = EventDefinition> {
@@ -62,7 +65,7 @@ export interface EventStoreOptions<Definitions extends EventDefinition = EventDe
  * for await (const event of store.read('account-1')) console.log(event.version, event.type);
  * ```
  */
-export class EventStore<Definitions extends EventDefinition = EventDefinition> {
+export class EventStore<Definitions extends EventDefinition = EventDefinition> implements EventStoreLike {
   readonly table: Table;
   private readonly appender: Appender;
   private readonly reader: Reader;
@@ -72,6 +75,17 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
    * @internal
    */
   readonly upcast: Upcast | undefined;
+  private readonly registry: EventRegistry | undefined;
+
+  /** See `EventStoreLike.prepare`: schemas applied, as an append would apply them. */
+  prepare(appends: StreamAppend[]): Promise<StreamAppend[]> {
+    return this.registry === undefined ? Promise.resolve(appends) : this.registry.validate(appends);
+  }
+
+  /** See `EventStoreLike.schemaVersionOf`. */
+  schemaVersionOf(type: string): number {
+    return this.registry?.versionOf(type) ?? 1;
+  }
 
   constructor(options: EventStoreOptions<Definitions>) {
     if (!options?.table) throw new ValidationError('new EventStore: give it a table ({ table }).');
@@ -90,11 +104,13 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
     }
     const registry =
       options.events === undefined ? undefined : new EventRegistry(options.events, 'new EventStore');
+    this.registry = registry;
     this.upcast = registry && (<E extends StoredEvent>(event: E) => registry.upcast(event));
     this.reader = new Reader(this.table, options.categoryIndex, this.upcast);
     this.appender = new Appender(
-      this.table,
-      (streamId, signal, depth) => this.reader.head(streamId, signal, depth),
+      new TableAppendStorage(this.table, (streamId, signal, depth) =>
+        this.reader.head(streamId, signal, depth),
+      ),
       registry,
     );
   }
@@ -145,7 +161,7 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
    */
   appendMany(
     appends: StreamAppend[],
-    options: { signal?: AbortSignal; operations?: TransactOperation[] } = {},
+    options: AppendManyOptions = {},
   ): Promise<(AppendResult & { streamId: string })[]> {
     return this.explained(this.appender.append(appends, options.signal, options.operations), options.signal);
   }
@@ -194,13 +210,11 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
   }
 
   /**
-   * @internal The top of a stream's partition (snapshot item and newest events) in one Query, and a token
-   * for its head: how `AggregateRepository` loads in one request.
+   * The top of a stream's partition (snapshot item and newest events) in one consistent Query, and a
+   * token for its head: how `AggregateRepository` loads in one request. The snapshot item is the one a
+   * `SnapshotStore` on the same table saved (decode it with its `fromItem`).
    */
-  async tail(
-    streamId: string,
-    options: { limit: number; signal?: AbortSignal },
-  ): Promise<Tail & { token: StreamToken }> {
+  async tail(streamId: string, options: { limit: number; signal?: AbortSignal }): Promise<StreamTail> {
     checkId(streamId, 'streamId');
     // At least 2: with the snapshot item first, the head event still fits, so "no events" means none.
     const tail = await this.explained(
@@ -235,13 +249,7 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> {
    * consistent `read`, and a real gap is a StreamCorruptedError rather than a wrong fold.
    */
   readAllSegments<E extends StoredEvent = EventOf<Definitions>>(
-    options: ReadAllOptions & {
-      /**
-       * Report a corrupted stream here and go on with the next one, instead of throwing
-       * StreamCorruptedError (the stream's events after the gap are skipped).
-       */
-      onBroken?: (streamId: string, error: StreamCorruptedError) => void;
-    } = {},
+    options: ReadAllSegmentsOptions = {},
   ): AsyncIterable<E>[] {
     return this.reader.segments<E>(options, options.onBroken);
   }

@@ -1,20 +1,10 @@
 import { v7 as uuidv7 } from 'uuid';
-import {
-  ConcurrencyError,
-  ConditionFailedError,
-  DynagoError,
-  DynamoDBTimeoutError,
-  IdempotencyError,
-  TransactionCanceledError,
-  TransactionLimitError,
-  ValidationError,
-} from '../errors.js';
+import { ConcurrencyError, IdempotencyError, TransactionLimitError, ValidationError } from '../errors.js';
 import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
-import { checkItem, markChecked } from '../internal/item.js';
+import { checkItem } from '../internal/item.js';
 import { checkCommandId, checkExpectedVersion, checkId } from '../internal/validate.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
-import type { Table } from '../table/Table.js';
-import { eventAttributes, eventPartition, type PreparedEvent, toStoredEvent } from './codec.js';
+import { eventAttributes, eventPartition, type PreparedEvent } from './codec.js';
 import { eventDigest } from './digest.js';
 import type { EventRegistry } from './registry.js';
 import { isStreamToken, issueToken } from './token.js';
@@ -23,14 +13,13 @@ import { checkEvents } from './validate.js';
 
 /** At most this many events (items) in one append or appendMany: DynamoDB's transaction limit. */
 export const MAX_EVENTS_PER_APPEND = 100;
-/** Re-sends of a write that DynamoDB left unanswered through the SDK's own retries. */
-const RESENDS: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
 /** DynamoDB's limit on the total size of the items in one transaction. */
 const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 /** How often an append with expectedVersion 'any' re-reads the head and tries again under contention. */
 const ANY_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 500 };
 
-interface StreamPlan {
+/** One stream's part of an append, validated, its events' ids chosen. */
+export interface StreamPlan {
   streamId: string;
   expected: ExpectedVersion;
   /** The expected version came as a token: the store has seen it stored, no need to prove it. */
@@ -67,26 +56,69 @@ export type HeadReader = (streamId: string, signal?: AbortSignal, depth?: number
  */
 export const ANY_REPLAY_WINDOW = 100;
 
+/** What a write did: stored every plan's events, or met events already at some of their versions. */
+export type WriteOutcome =
+  | { kind: 'written'; events: StoredEvent[][] }
+  | {
+      kind: 'conflict';
+      /** The indexes of the plans whose versions were taken. */
+      conflicts: number[];
+      /** A taken version holds one of this append's ids (or cannot tell): maybe our own earlier write. */
+      maybeOwn: boolean;
+      cause: unknown;
+    };
+
+/** A stored event and the digest stored with it (events whose id the caller gave carry one). */
+export interface StoredWithDigest {
+  event: StoredEvent;
+  digest: string | undefined;
+}
+
 /**
- * The write path of the event store, argued in capacity units and round trips:
- * - one event: one conditional PutItem (1 WCU under 1 KB). A transaction would cost twice as much.
- * - 2 to 100 events, in one stream or many: one TransactWriteItems, all or nothing.
- * - every event item is written only if its version is free (attribute_not_exists), so nothing is
- *   ever overwritten and of two writers at the same version exactly one wins.
- * - the item at the expected version N must exist too, or a stale or made-up N would leave a gap.
- *   A single PutItem cannot check another item, so a plain number N is proven by a consistent GetItem
- *   (one request more); a StreamToken (from an append, a read to the head, a repository load) is the
- *   store's own word that N exists: no extra request. Nothing is remembered on the side: the caller
- *   carries the token.
- * - a conflict whose stored item carries one of our event ids may be our own earlier write (a retry
- *   after a lost response). One consistent Query of the versions our events would hold decides: the
+ * Where the append algorithm ({@link Appender}) keeps events: a DynamoDB table (`TableAppendStorage`) or
+ * memory (`InMemoryEventStore` of `dynago/testing`). The algorithm (validation, expected versions,
+ * 'any' retries, recognising re-sends, IdempotencyError) is the same for both; a storage only reads and
+ * writes.
+ */
+export interface AppendStorage {
+  /** The key attribute names an event item is stored under: the item size check counts them. */
+  readonly keyNames: { partitionKeyName: string; sortKeyName: string };
+  /** The stream's version and its last `depth` events (default 1), newest first. Consistent. */
+  head: HeadReader;
+  /** True when event `version` of the stream is stored: proves a plain-number expected version. */
+  holds(streamId: string, version: number, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Stores every plan's events at versions `base + 1 …`, all or nothing, each only where its version
+   * is free, with `operations` (other writes) in the same commit. The events carry `plan.timestamp`,
+   * else `timestamp`.
+   */
+  write(
+    plans: readonly StreamPlan[],
+    timestamp: number,
+    operations: TransactOperation[],
+    signal?: AbortSignal,
+  ): Promise<WriteOutcome>;
+  /** The stored events at versions `from` … `to` of a stream, in order, with their digests. Consistent. */
+  slice(streamId: string, from: number, to: number, signal?: AbortSignal): Promise<StoredWithDigest[]>;
+}
+
+/**
+ * The write path of the event store, the same on every storage:
+ * - every event is written only if its version is free, so nothing is ever overwritten and of two
+ *   writers at the same version exactly one wins; the events of one append (or appendMany) land all
+ *   or nothing.
+ * - the event at the expected version N must exist too, or a stale or made-up N would leave a gap. A
+ *   plain number N is proven by the storage (`holds`: on DynamoDB, one consistent GetItem); a
+ *   StreamToken (from an append, a read to the head, a repository load) is the store's own word that N
+ *   exists: no proof needed. Nothing is remembered on the side: the caller carries the token.
+ * - a conflict whose stored event carries one of our event ids may be our own earlier write (a retry
+ *   after a lost response). One consistent read of the versions our events would hold decides: the
  *   same events, whole, in order and with the same digests, return the stored result; anything else
  *   that re-uses one of our ids is an IdempotencyError, and nothing is written.
  */
 export class Appender {
   constructor(
-    private readonly table: Table,
-    private readonly head: HeadReader,
+    private readonly storage: AppendStorage,
     /** The store's event definitions: schemas checked and schema versions written (see EventRegistry). */
     private readonly registry?: EventRegistry,
   ) {}
@@ -108,7 +140,7 @@ export class Appender {
     for (let attempt = 1; ; attempt++) {
       const replayed = await this.resolveBases(plans, signal);
       if (replayed) return replayed;
-      const outcome = await this.writeResending(plans, Date.now(), operations, signal);
+      const outcome = await this.storage.write(plans, Date.now(), operations, signal);
       if (outcome.kind === 'written') {
         return plans.map((plan, index) => ({
           streamId: plan.streamId,
@@ -191,12 +223,13 @@ export class Appender {
         `An append of ${total} events${extra > 0 ? ` and ${extra} other writes` : ''} is over the limit of ${MAX_EVENTS_PER_APPEND} items (one DynamoDB transaction). Nothing was written; append in smaller groups.`,
       );
     }
+    const { partitionKeyName, sortKeyName } = this.storage.keyNames;
     let bytes = 0;
     for (const plan of plans) {
       for (const event of plan.events) {
         const item = {
-          [this.table.partitionKeyName]: eventPartition(plan.streamId),
-          [this.table.sortKeyName as string]: Number.MAX_SAFE_INTEGER,
+          [partitionKeyName]: eventPartition(plan.streamId),
+          [sortKeyName]: Number.MAX_SAFE_INTEGER,
           ...eventAttributes(event, Date.now(), plan.commandId, plan.streamId), // the largest it can be
         };
         bytes += checkItem(
@@ -228,7 +261,7 @@ export class Appender {
     await Promise.all(
       plans.map(async (plan) => {
         if (plan.expected === 'any') {
-          const head = await this.head(plan.streamId, signal, plan.givenIds ? ANY_REPLAY_WINDOW : 1);
+          const head = await this.storage.head(plan.streamId, signal, plan.givenIds ? ANY_REPLAY_WINDOW : 1);
           plan.base = head.version;
           const anchor = plan.givenIds ? this.anchor(plan, head.recent) : undefined;
           if (anchor !== undefined) {
@@ -239,12 +272,8 @@ export class Appender {
         }
         plan.base = plan.expected;
         if (plan.base === 0 || plan.proven) return;
-        const exists = await this.table.getItem(eventPartition(plan.streamId), plan.base, {
-          consistentRead: true,
-          ...(signal ? { signal } : {}),
-        });
-        if (exists === undefined) {
-          const { version: actual } = await this.head(plan.streamId, signal);
+        if (!(await this.storage.holds(plan.streamId, plan.base, signal))) {
+          const { version: actual } = await this.storage.head(plan.streamId, signal);
           throw new ConcurrencyError(plan.streamId, plan.expected, actual);
         }
       }),
@@ -275,117 +304,9 @@ export class Appender {
   }
 
   /**
-   * {@link write}, sent again (the same items at the same versions) when DynamoDB stayed unavailable
-   * through the SDK's retries. Without this, a write whose response was lost leaves the caller not
-   * knowing whether it landed; a re-send either lands it or finds it already there (our ids), so most
-   * such outcomes become known. Bounded: after the last re-send the retryable error goes to the caller.
-   * Every send of one transaction carries the same ClientRequestToken, so within DynamoDB's 10-minute
-   * idempotency window a re-send of a transaction that did land is answered as a success, not a conflict.
-   * A write that ran out of `timeouts.totalMs` is not re-sent: the caller set that as the longest wait.
-   */
-  private async writeResending(
-    plans: StreamPlan[],
-    timestamp: number,
-    operations: TransactOperation[],
-    signal?: AbortSignal,
-  ) {
-    const token = uuidv7();
-    for (let resend = 1; ; resend++) {
-      try {
-        return await this.write(plans, timestamp, token, operations, signal);
-      } catch (error) {
-        if (!(error instanceof DynagoError) || !error.retryable || resend >= RESENDS.maxAttempts) throw error;
-        // The request already had its whole deadline (timeouts.totalMs): re-sending would make the
-        // caller wait several deadlines for an endpoint that does not answer.
-        if (error instanceof DynamoDBTimeoutError && error.option === 'timeouts.totalMs') throw error;
-        await sleep(backoffDelay(resend, RESENDS), signal);
-      }
-    }
-  }
-
-  private async write(
-    plans: StreamPlan[],
-    timestamp: number,
-    token: string,
-    operations: TransactOperation[],
-    signal?: AbortSignal,
-  ): Promise<
-    | { kind: 'written'; events: StoredEvent[][] }
-    | { kind: 'conflict'; conflicts: number[]; maybeOwn: boolean; cause: unknown }
-  > {
-    const table = this.table;
-    const condition = { expression: 'attribute_not_exists(#pk)', names: { '#pk': table.partitionKeyName } };
-    const items = plans.flatMap((plan, planIndex) =>
-      plan.events.map((event, index) => ({
-        planIndex,
-        pk: eventPartition(plan.streamId),
-        version: plan.base + index + 1,
-        // checked in plan(), with the largest key and attributes it can have: not walked again
-        attributes: markChecked(
-          eventAttributes(
-            event,
-            plan.timestamp ?? timestamp,
-            plan.commandId,
-            plan.base + index === 0 ? plan.streamId : undefined,
-          ),
-        ),
-      })),
-    );
-    const options = signal ? { signal } : {};
-    const ids = new Set(plans.flatMap((plan) => plan.events.map((event) => event.id)));
-    /** A stored item with one of our ids, or no item to tell: only then is it worth reading to confirm. */
-    const maybeOwn = (stored: Record<string, unknown> | undefined) =>
-      stored === undefined || ids.has(stored.id as string);
-    try {
-      if (items.length === 1 && operations.length === 0) {
-        const item = items[0] as (typeof items)[number];
-        await table.putItem(item.pk, item.version, item.attributes, { condition, ...options });
-      } else {
-        await table.transactWrite(
-          [
-            ...items.map((item) => table.putOp(item.pk, item.version, item.attributes, { condition })),
-            ...operations,
-          ],
-          { ...options, clientRequestToken: token },
-        );
-      }
-    } catch (err) {
-      if (err instanceof ConditionFailedError) {
-        return { kind: 'conflict', conflicts: [0], maybeOwn: maybeOwn(err.item), cause: err };
-      }
-      if (err instanceof TransactionCanceledError) {
-        // Only a failed condition on an event item is a conflict; the table turns every other reason
-        // (throttling, validation, item collection size) into its own error before it gets here.
-        const conflicts = new Set<number>();
-        let own = false;
-        err.reasons.forEach((reason, index) => {
-          // a condition of the caller's own operations (after the event items) is not a stream conflict
-          if (reason.code !== 'ConditionalCheckFailed' || index >= items.length) return;
-          conflicts.add((items[index] as (typeof items)[number]).planIndex);
-          if (maybeOwn(reason.item)) own = true;
-        });
-        if (conflicts.size === 0) throw err;
-        return { kind: 'conflict', conflicts: [...conflicts], maybeOwn: own, cause: err };
-      }
-      throw err;
-    }
-    const events: StoredEvent[][] = plans.map(() => []);
-    for (const item of items) {
-      events[item.planIndex]?.push(
-        toStoredEvent(table, {
-          ...item.attributes,
-          [table.partitionKeyName]: item.pk,
-          [table.sortKeyName as string]: item.version,
-        }),
-      );
-    }
-    return { kind: 'written', events };
-  }
-
-  /**
    * After a conflict, or when an 'any' append found one of its ids: are our events stored, whole and in
    * order, where the plan puts them? Then an earlier try stored them and its response was lost: return
-   * what is stored. One consistent Query per stream, of exactly the versions our events would hold.
+   * what is stored. One consistent read per stream, of exactly the versions our events would hold.
    * Undefined when none of our ids is there (a real conflict); IdempotencyError when some are, but the
    * stored events are not exactly ours.
    */
@@ -396,24 +317,12 @@ export class Appender {
     const results = await Promise.all(
       plans.map(async (plan) => {
         if (plan.base < 0) return undefined;
-        const { items } = await this.table.query<Record<string, unknown>>(
-          '#pk = :pk AND #sk BETWEEN :from AND :to',
-          {
-            ':pk': eventPartition(plan.streamId),
-            ':from': plan.base + 1,
-            ':to': plan.base + plan.events.length,
-          },
-          {
-            names: { '#pk': this.table.partitionKeyName, '#sk': this.table.sortKeyName as string },
-            consistentRead: true,
-            limit: plan.events.length,
-            ...(signal ? { signal } : {}),
-          },
+        const stored = await this.storage.slice(
+          plan.streamId,
+          plan.base + 1,
+          plan.base + plan.events.length,
+          signal,
         );
-        const stored = items.map((item) => ({
-          event: toStoredEvent(this.table, item),
-          digest: item.digest as string | undefined,
-        }));
         return sameEvents(plan, stored)
           ? {
               streamId: plan.streamId,
@@ -434,7 +343,7 @@ export class Appender {
  * when none of them carries one of the plan's ids. Anything between throws IdempotencyError: an id of
  * ours is stored, so appending would duplicate it, and returning success would drop what differs.
  */
-function sameEvents(plan: StreamPlan, stored: { event: StoredEvent; digest: string | undefined }[]): boolean {
+function sameEvents(plan: StreamPlan, stored: StoredWithDigest[]): boolean {
   const ours = new Map(plan.events.map((event, index) => [event.id, index]));
   const reused = stored.find(({ event }) => ours.has(event.id));
   if (reused === undefined) return false;

@@ -1,12 +1,12 @@
-import { StreamCorruptedError, ValidationError } from '../errors.js';
+import { StreamCorruptedError } from '../errors.js';
 import { MAX_EVENT_VERSION, SNAPSHOT_SORT_KEY } from '../internal/layout.js';
 import { merge } from '../internal/merge.js';
-import { checkId, checkVersionBound } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
 import type { StreamHead } from './append.js';
 import { checkCategory } from './category.js';
 import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
 import { EVENT_PREFIX, eventPartition, streamEventReader, toStoredEvent, type Upcast } from './codec.js';
+import { checkParallel, checkReadRange, checkSegments, type ReadRange } from './readRange.js';
 import { inStreamOrder } from './streamOrder.js';
 import { issueToken } from './token.js';
 import type { EventPage, ReadAllOptions, ReadOptions, ReadPageOptions, StoredEvent } from './types.js';
@@ -17,21 +17,6 @@ export interface Tail {
   snapshot?: Record<string, unknown>;
   /** The newest events, oldest first, gapless; the stream's head is the last one (none: no events). */
   events: StoredEvent[];
-}
-
-/**
- * Version windows in flight in a long forward read. On AWS one partition serves up to 3 000 RCU/s: about
- * 12 MB/s of strongly consistent reads (24 MB/s eventually consistent), so a single stream's read is
- * bounded there whatever the parallelism; 4 windows of about 1 MB reach it from one client.
- */
-const DEFAULT_PARALLEL = 4;
-
-interface Range {
-  streamId: string;
-  from: number;
-  to: number;
-  forward: boolean;
-  limit: number | undefined;
 }
 
 /**
@@ -51,13 +36,8 @@ export class Reader {
     streamId: string,
     options: ReadOptions,
   ): AsyncGenerator<E, void, undefined> {
-    const range = this.range(streamId, options);
-    const parallel = options.parallel ?? DEFAULT_PARALLEL;
-    if (!Number.isSafeInteger(parallel) || parallel < 1 || parallel > 64) {
-      throw new ValidationError(
-        `read: parallel must be a whole number from 1 to 64, got ${String(parallel)}.`,
-      );
-    }
+    const range = checkReadRange(streamId, options);
+    const parallel = checkParallel(options.parallel);
     const signal = options.signal;
     const toEvent = streamEventReader<E>(this.table, range.streamId, this.upcast);
     const [condition, values] = this.rangeQuery(range);
@@ -136,7 +116,7 @@ export class Reader {
     streamId: string,
     options: ReadPageOptions,
   ): Promise<EventPage<E['type'], E['data']>> {
-    const range = this.range(streamId, options);
+    const range = checkReadRange(streamId, options);
     const [condition, values] = this.rangeQuery(range);
     const queryOptions = this.rangeOptions(range, options.signal, options.consistent);
     const page = await this.table.query<Record<string, unknown>>(condition, values, {
@@ -158,9 +138,13 @@ export class Reader {
     this.checkEnd(range, expected, true);
     // A forward read that ran to the end of the stream saw its head: the caller may append after it.
     const toTheEnd = range.forward && options.to === undefined && range.limit === undefined;
-    if (!toTheEnd) return { events };
+    // The head is the last event seen: on this page, or the one the cursor continues after. An empty
+    // first page says only that nothing is at `from` or above: the head is 0 when `from` is 1, else unknown
+    // (a token for `from - 1` could name a version that does not exist, and an append at it leave a gap).
     const last =
-      events.at(-1)?.version ?? (page.after !== undefined ? (expected as number) - 1 : range.from - 1);
+      events.at(-1)?.version ??
+      (page.after !== undefined ? (expected as number) - 1 : range.from === 1 ? 0 : undefined);
+    if (!toTheEnd || last === undefined) return { events };
     return { events, token: issueToken(range.streamId, last) };
   }
 
@@ -178,10 +162,7 @@ export class Reader {
     options: ReadAllOptions,
     onBroken?: (streamId: string, error: StreamCorruptedError) => void,
   ): AsyncIterable<E>[] {
-    const segments = options.segments ?? 4;
-    if (!Number.isSafeInteger(segments) || segments < 1 || segments > 1_000_000) {
-      throw new ValidationError(`readAll: segments must be a whole number from 1, got ${String(segments)}.`);
-    }
+    const segments = checkSegments(options.segments);
     const category = options.category === undefined ? undefined : checkCategory(options.category);
     if (category !== undefined && this.categoryIndex !== undefined) {
       return this.indexedSegments<E>(category, segments, options.signal, onBroken);
@@ -338,33 +319,14 @@ export class Reader {
     return { version, recent };
   }
 
-  private range(streamId: string, options: ReadOptions): Range {
-    checkId(streamId, 'streamId');
-    const from = checkVersionBound(options.from, 'from') ?? 1;
-    // never above the last event version: the snapshot item lives above it
-    const to = Math.min(checkVersionBound(options.to, 'to') ?? MAX_EVENT_VERSION, MAX_EVENT_VERSION);
-    if (from > to) throw new ValidationError(`read: from (${from}) is after to (${to}).`);
-    if (
-      options.direction !== undefined &&
-      options.direction !== 'forward' &&
-      options.direction !== 'backward'
-    ) {
-      throw new ValidationError(
-        `read: direction must be 'forward' or 'backward', got ${String(options.direction)}.`,
-      );
-    }
-    const limit = options.limit === undefined ? undefined : checkVersionBound(options.limit, 'limit');
-    return { streamId, from, to, forward: options.direction !== 'backward', limit };
-  }
-
-  private rangeQuery(range: Range): [string, Record<string, unknown>] {
+  private rangeQuery(range: ReadRange): [string, Record<string, unknown>] {
     return [
       '#pk = :pk AND #sk BETWEEN :from AND :to',
       { ':pk': eventPartition(range.streamId), ':from': range.from, ':to': range.to },
     ];
   }
 
-  private rangeOptions(range: Range, signal: AbortSignal | undefined, consistent = true) {
+  private rangeOptions(range: ReadRange, signal: AbortSignal | undefined, consistent = true) {
     return {
       names: { '#pk': this.table.partitionKeyName, '#sk': this.table.sortKeyName as string },
       consistentRead: consistent !== false,
@@ -375,7 +337,7 @@ export class Reader {
   }
 
   /** Each event must be the next version in the direction of the read; returns the one after it. */
-  private checkNext(range: Range, event: StoredEvent, expected: number | undefined): number {
+  private checkNext(range: ReadRange, event: StoredEvent, expected: number | undefined): number {
     if (expected !== undefined && event.version !== expected) {
       throw new StreamCorruptedError(range.streamId, expected, event.version);
     }
@@ -383,7 +345,7 @@ export class Reader {
   }
 
   /** A backward read that reached the start of the stream above `from` is missing its first events. */
-  private checkEnd(range: Range, expected: number | undefined, reachedEnd: boolean): void {
+  private checkEnd(range: ReadRange, expected: number | undefined, reachedEnd: boolean): void {
     if (!range.forward && reachedEnd && expected !== undefined && expected >= range.from) {
       throw new StreamCorruptedError(range.streamId, expected, undefined);
     }

@@ -12,6 +12,9 @@ import type { EventInput, StoredEvent, StreamAppend } from './types.js';
  * Cost: no request. On reads, a Map lookup per event, and an upcaster call per version an old event is
  * behind; an event at the current version is handed out as read.
  */
+/** Event lists this module already validated: an append of them is not validated twice. */
+const validated = new WeakSet<object>();
+
 export class EventRegistry {
   private readonly byType = new Map<string, EventDefinition>();
 
@@ -45,16 +48,19 @@ export class EventRegistry {
    * The appends with every event's data checked by its type's schema and replaced by the schema's
    * output (what is stored: a schema's defaults and transforms apply). Throws before anything is written: a type without a definition
    * is a ValidationError, data the schema refuses an EventValidationError naming the type and the field.
-   * Shapes that are not appends at all are left for the append's own checks.
+   * Shapes that are not appends at all are left for the append's own checks. An event list this
+   * returned is passed through unchanged the next time (validating twice would apply a transforming
+   * schema twice).
    */
   async validate(appends: StreamAppend[]): Promise<StreamAppend[]> {
     if (!Array.isArray(appends)) return appends;
     return Promise.all(
       appends.map(async (append) => {
-        if (!Array.isArray(append?.events)) return append;
+        if (!Array.isArray(append?.events) || validated.has(append.events)) return append;
         const events = await Promise.all(
           append.events.map(async (event, index) => this.validateEvent(event, index, append.streamId)),
         );
+        validated.add(events);
         return { ...append, events };
       }),
     );

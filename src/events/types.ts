@@ -1,3 +1,6 @@
+import type { StreamCorruptedError } from '../errors.js';
+import type { TransactOperation } from '../table/actions/transactWrite.js';
+import type { Table } from '../table/Table.js';
 import type { StreamToken } from './token.js';
 
 /** An event to append. `id` defaults to a new UUID v7; re-sending the same ids makes an append retry-safe. */
@@ -128,4 +131,78 @@ export interface ReadAllOptions {
    */
   category?: string;
   signal?: AbortSignal;
+}
+
+/** Options of `readAllSegments`. */
+export interface ReadAllSegmentsOptions extends ReadAllOptions {
+  /**
+   * Report a corrupted stream here and go on with the next one, instead of throwing
+   * StreamCorruptedError (the stream's events after the gap are skipped).
+   */
+  onBroken?: (streamId: string, error: StreamCorruptedError) => void;
+}
+
+/** Options of `appendMany`. */
+export interface AppendManyOptions {
+  signal?: AbortSignal;
+  /**
+   * Other writes (`table.putOp` …, on any table) committed in the same DynamoDB transaction as the
+   * events. Only a store on DynamoDB can take them; an in-memory store refuses them (ValidationError).
+   */
+  operations?: TransactOperation[];
+}
+
+/** The top of a stream, from {@link EventStoreLike.tail}. */
+export interface StreamTail {
+  /**
+   * The stream's snapshot record, when the paired snapshot store saved one: decode it with that
+   * store's `fromItem` (see `SnapshotStoreLike`).
+   */
+  snapshot?: Record<string, unknown>;
+  /** The newest events, oldest first, gapless; the stream's head is the last one (none: no events). */
+  events: StoredEvent[];
+  /** The stream at its head, for an append right after it. */
+  token: StreamToken;
+}
+
+/**
+ * What an `AggregateRepository` needs of an event store, and no more: the `EventStore` on DynamoDB and
+ * the `InMemoryEventStore` of `dynago/testing` both are one, so the same repository code runs on either.
+ * Every read is consistent and gapless, and `appendMany` is all or nothing, with the rules of
+ * `EventStore` (expected versions, tokens, idempotent re-sends).
+ */
+export interface EventStoreLike {
+  /**
+   * The DynamoDB table the events live on. Inline projections (`AggregateRepositoryOptions.projections`)
+   * keep their checkpoints there, in the append's own transaction; a store without a table (in memory)
+   * cannot run them, and the repository refuses them.
+   */
+  readonly table?: Table;
+  /** A stream's events in version order (or backward), streamed; see `EventStore.read`. */
+  read<E extends StoredEvent = StoredEvent>(streamId: string, options?: ReadOptions): AsyncIterable<E>;
+  /** One page of a stream, with a cursor for the next; see `EventStore.readPage`. */
+  readPage<E extends StoredEvent = StoredEvent>(
+    streamId: string,
+    options?: ReadPageOptions,
+  ): Promise<EventPage<E['type'], E['data']>>;
+  /** Every event (of one category), as segments that each yield whole streams; see `EventStore.readAllSegments`. */
+  readAllSegments<E extends StoredEvent = StoredEvent>(options?: ReadAllSegmentsOptions): AsyncIterable<E>[];
+  /** Appends to several streams, all or nothing; see `EventStore.appendMany`. */
+  appendMany(
+    appends: StreamAppend[],
+    options?: AppendManyOptions,
+  ): Promise<(AppendResult & { streamId: string })[]>;
+  /**
+   * The stream's snapshot record (when there is one) and its newest events, `limit` records in all
+   * (at least 2), with a token for its head: how a repository loads in one read.
+   */
+  tail(streamId: string, options: { limit: number; signal?: AbortSignal }): Promise<StreamTail>;
+  /**
+   * For stores with event definitions: the appends with each event's data checked by its schema and
+   * replaced by the schema's output, as an append would store it (an append of the result does not
+   * check it again). A repository folds these, so that its state is the one a replay builds.
+   */
+  prepare?(appends: StreamAppend[]): Promise<StreamAppend[]>;
+  /** The schema version an append of `type` writes (1 without a definition). */
+  schemaVersionOf?(type: string): number;
 }

@@ -4,22 +4,13 @@ import { SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
 import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { Condition } from '../table/index.js';
 import type { Table } from '../table/Table.js';
+import type { SaveSnapshotOptions, Snapshot, SnapshotStoreLike } from './types.js';
 
 /**
  * A snapshot lives in its stream's own partition (`event#<streamId>`), at the sort key 2^53 − 1, above
  * every event: a load reads it and the events after it with one Query (see `AggregateRepository.load`).
  */
 export { SNAPSHOT_SORT_KEY };
-
-export interface Snapshot<State> {
-  state: State;
-  /** The version of the last event folded into `state`. */
-  version: number;
-  /** When it was saved (epoch ms). */
-  timestamp: number;
-  /** The shape of `state`: the store's `schemaVersion` when it was saved. */
-  schemaVersion: number;
-}
 
 export interface SnapshotStoreOptions<State> {
   table: Table;
@@ -39,22 +30,6 @@ export interface SnapshotStoreOptions<State> {
   deserialize?: (stored: unknown) => State;
 }
 
-export interface SaveSnapshotOptions {
-  /** The version of the last event folded into the state; a positive integer. */
-  version: number;
-  /**
-   * Save only if the stored snapshot is at exactly this version (0: there is none), else
-   * OptimisticLockError. Without it, a save never rolls a newer snapshot back: it returns false.
-   */
-  expectedVersion?: number;
-  /**
-   * Write whatever is stored. Rebuilds use it: a snapshot from the events alone replaces one that was
-   * wrong, even one ahead of the stream. (An older snapshot is always safe: loads read the events after it.)
-   */
-  force?: boolean;
-  signal?: AbortSignal;
-}
-
 /**
  * The latest state of each stream, so a load reads the snapshot plus the few events after it. Keyed by
  * stream id (an aggregate's stream is `<category>-<id>`), stored in the stream's own partition above its
@@ -67,7 +42,7 @@ export interface SaveSnapshotOptions {
  * const latest = await snapshots.load('account-1'); // { state: { balance: 42 }, version: 100, timestamp }
  * ```
  */
-export class SnapshotStore<State> {
+export class SnapshotStore<State> implements SnapshotStoreLike<State> {
   readonly table: Table;
   /** See {@link SnapshotStoreOptions.schemaVersion}. */
   readonly schemaVersion: number;
@@ -81,24 +56,10 @@ export class SnapshotStore<State> {
     }
     checkKeyNames(options.table, STORE_FIELDS, 'SnapshotStore');
     this.table = options.table;
-    this.schemaVersion = options.schemaVersion ?? 1;
-    if (!Number.isSafeInteger(this.schemaVersion) || this.schemaVersion < 1) {
-      throw new ValidationError(
-        `new SnapshotStore: schemaVersion must be a whole number from 1, got ${String(options.schemaVersion)}.`,
-      );
-    }
-    for (const hook of ['serialize', 'deserialize'] as const) {
-      if (options[hook] !== undefined && typeof options[hook] !== 'function') {
-        throw new ValidationError(`new SnapshotStore: ${hook} must be a function when given.`);
-      }
-    }
-    if ((options.serialize === undefined) !== (options.deserialize === undefined)) {
-      throw new ValidationError(
-        'new SnapshotStore: give serialize and deserialize together (one turns the state into plain data, the other back).',
-      );
-    }
-    this.serialize = options.serialize;
-    this.deserialize = options.deserialize;
+    const hooks = checkSnapshotOptions(options, 'new SnapshotStore');
+    this.schemaVersion = hooks.schemaVersion;
+    this.serialize = hooks.serialize;
+    this.deserialize = hooks.deserialize;
   }
 
   /**
@@ -197,4 +158,32 @@ export class SnapshotStore<State> {
       schemaVersion,
     };
   }
+}
+
+/** The schema version and hooks of a snapshot store's options, checked (shared with the in-memory store). */
+export function checkSnapshotOptions<State>(
+  options: Pick<SnapshotStoreOptions<State>, 'schemaVersion' | 'serialize' | 'deserialize'>,
+  where: string,
+): {
+  schemaVersion: number;
+  serialize: ((state: State) => unknown) | undefined;
+  deserialize: ((stored: unknown) => State) | undefined;
+} {
+  const schemaVersion = options.schemaVersion ?? 1;
+  if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
+    throw new ValidationError(
+      `${where}: schemaVersion must be a whole number from 1, got ${String(options.schemaVersion)}.`,
+    );
+  }
+  for (const hook of ['serialize', 'deserialize'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new ValidationError(`${where}: ${hook} must be a function when given.`);
+    }
+  }
+  if ((options.serialize === undefined) !== (options.deserialize === undefined)) {
+    throw new ValidationError(
+      `${where}: give serialize and deserialize together (one turns the state into plain data, the other back).`,
+    );
+  }
+  return { schemaVersion, serialize: options.serialize, deserialize: options.deserialize };
 }

@@ -1,7 +1,2 @@
-export {
-  type SaveSnapshotOptions,
-  SNAPSHOT_SORT_KEY,
-  type Snapshot,
-  SnapshotStore,
-  type SnapshotStoreOptions,
-} from './SnapshotStore.js';
+export { SNAPSHOT_SORT_KEY, SnapshotStore, type SnapshotStoreOptions } from './SnapshotStore.js';
+export type { SaveSnapshotOptions, Snapshot, SnapshotStoreLike } from './types.js';

@@ -72,5 +72,6 @@ describe('README examples', function () {
     expect(printed).to.include('1000', 'the AddBalance example ends with a balance of 1000');
     expect(printed).to.include('3', 'the paging example reads 3 pages of 10, 10 and 5');
     expect(printed).to.include('120 4', 'the repository example withdraws 30 of 150 at version 4');
+    expect(printed).to.include('cart 2 true', 'the in-memory example checks the cart out at version 2');
   });
 });

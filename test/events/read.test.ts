@@ -191,6 +191,18 @@ describe('EventStore.read, readPage and version', () => {
       }
     });
 
+    it('a page from past the end of the stream has no token: its head is unknown, a token could leave a gap', async () => {
+      const page = await store.readPage(other, { from: 40 });
+      expect(page).to.deep.equal({ events: [] });
+      const head = await store.readPage(other, { from: 25 });
+      expect(head.token).to.deep.equal({ streamId: other, version: 25 });
+      const absent = uniqueId('absent');
+      expect(await store.readPage(absent)).to.deep.equal({
+        events: [],
+        token: { streamId: absent, version: 0 },
+      });
+    });
+
     it('an absent stream: one empty page, no cursor', async () => {
       expect(await store.readPage(uniqueId('absent'), { limit: 10 })).to.deep.equal({ events: [] });
     });
