@@ -144,7 +144,7 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
   }
 
   /**
-   * @internal A snapshot from its stored item, as a Query of the stream's partition returns it (the item at
+   * A snapshot from its stored item, as a Query of the stream's partition returns it (the item at
    * {@link SNAPSHOT_SORT_KEY}): how a load reads snapshot and events in one request. Undefined for a
    * snapshot of another schema version than the store's: it is never folded into.
    */
