@@ -9,6 +9,7 @@ import { clonePlain } from '../internal/clonePlain.js';
 import { KeyedLock } from '../internal/keyedLock.js';
 import { Limiter } from '../internal/limiter.js';
 import { Lru } from '../internal/lru.js';
+import { inSpan, recordDuration } from '../internal/telemetry.js';
 import { checkCommandId, checkId } from '../internal/validate.js';
 import type { SnapshotStoreLike } from '../snapshots/types.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
@@ -135,9 +136,17 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
    */
   async load(aggregateId: string, options: { signal?: AbortSignal } = {}): Promise<Loaded<State>> {
     const streamId = this.streamId(aggregateId);
-    const entry = await this.loader.load(streamId, options.signal);
-    this.remember(entry);
-    return this.view(entry);
+    return inSpan(
+      'dynago.load',
+      this.events.table?.tableName,
+      { 'dynago.stream_id': streamId, 'dynago.category': this.category, 'dynago.cache_hit': false },
+      async (span) => {
+        const entry = await this.loader.load(streamId, options.signal);
+        span.set({ 'dynago.version': entry.version });
+        this.remember(entry);
+        return this.view(entry);
+      },
+    );
   }
 
   /**
@@ -207,12 +216,56 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
     );
   }
 
-  /** The command loop shared by execute and executeMany. */
-  private async run(
+  /**
+   * The command in a `dynago.execute` span (streams, version, events, retries, conflicts, cache hit),
+   * timed in `dynago.execute.duration`.
+   */
+  private run(
     streamIds: string[],
     decide: DecideMany<State, Event>,
     options: ExecuteOptions,
     shapeMessage: string,
+  ): Promise<Executed<State, Event>[]> {
+    const started = performance.now();
+    const stats: CommandStats = { cacheHits: 0, conflicts: 0 };
+    return inSpan(
+      'dynago.execute',
+      this.events.table?.tableName,
+      {
+        'dynago.stream_id': streamIds.length === 1 ? streamIds[0] : undefined,
+        'dynago.category': this.category,
+        'dynago.stream_count': streamIds.length,
+      },
+      async (span) => {
+        try {
+          const results = await this.runCommand(streamIds, decide, options, shapeMessage, stats);
+          span.set({
+            'dynago.version': results.length === 1 ? results[0]?.version : undefined,
+            'dynago.event_count': results.reduce((sum, result) => sum + result.events.length, 0),
+            'dynago.replayed': results.some((result) => result.replayed === true),
+          });
+          return results;
+        } finally {
+          span.set({
+            'dynago.retries': stats.conflicts,
+            'dynago.conflicts': stats.conflicts,
+            'dynago.cache_hit': stats.cacheHits === streamIds.length,
+          });
+          recordDuration('execute', (performance.now() - started) / 1000, {
+            'dynago.category': this.category,
+          });
+        }
+      },
+    );
+  }
+
+  /** The command loop shared by execute and executeMany. */
+  private async runCommand(
+    streamIds: string[],
+    decide: DecideMany<State, Event>,
+    options: ExecuteOptions,
+    shapeMessage: string,
+    stats: CommandStats,
   ): Promise<Executed<State, Event>[]> {
     const commandId = checkCommandId(options.commandId);
     const signal = options.signal;
@@ -238,6 +291,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
                 const known = entries.get(streamId);
                 const cached = this.cache?.get(streamId);
                 if (known === undefined) {
+                  if (cached !== undefined) stats.cacheHits++;
                   const entry = cached ?? (await this.loader.load(streamId, signal));
                   entries.set(streamId, entry);
                   if (cached === undefined) this.remember(entry); // a command that appends nothing warms it too
@@ -366,6 +420,7 @@ export class AggregateRepository<State, Event extends EventInput = EventInput> {
             ...this.options.retry,
             ...(signal ? { signal } : {}),
             onFailedAttempt: async (context) => {
+              if (context.error instanceof ConcurrencyError) stats.conflicts++;
               if (context.error instanceof ConcurrencyError && context.retriesLeft > 0)
                 this.options.onConflict?.(
                   context.error,
@@ -658,4 +713,10 @@ function warnSnapshotFailed(category: string, error: unknown): void {
       'arrays, strings, numbers, booleans, null), or pass onSnapshotError to handle this yourself.',
     { code: 'DYNAGO_SNAPSHOT_FAILED' },
   );
+}
+
+/** What one command met, for its span. */
+interface CommandStats {
+  cacheHits: number;
+  conflicts: number;
 }

@@ -1,19 +1,24 @@
 import {
+  ConcurrencyError,
   KeySchemaError,
   type TableKeySchema,
   TransactionValidationError,
   ValidationError,
 } from '../errors.js';
+import { inspectItem } from '../internal/item.js';
+import { inSpan, recordConflict, recordDuration, traceIteration } from '../internal/telemetry.js';
 import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
+import type { TransactOperation } from '../table/actions/transactWrite.js';
 import { describeKeySchema, sameKeyNames } from '../table/keySchema.js';
 import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
+import { categoryOf } from './category.js';
 import type { Upcast } from './codec.js';
 import type { EventDefinition, EventOf } from './definition.js';
 import { Reader } from './reader.js';
 import { EventRegistry } from './registry.js';
 import { TableAppendStorage } from './tableStorage.js';
-import { issueToken, type StreamToken } from './token.js';
+import { isStreamToken, issueToken, type StreamToken } from './token.js';
 import type {
   AppendManyOptions,
   AppendOptions,
@@ -127,19 +132,16 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> i
     events: EventInput<Type, Data>[],
     options: AppendOptions = {},
   ): Promise<AppendResult<Type, Data>> {
-    const [result] = await this.explained(
-      this.appender.append(
-        [
-          {
-            streamId,
-            events,
-            ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
-            ...(options.commandId !== undefined ? { commandId: options.commandId } : {}),
-            ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
-          },
-        ],
-        options.signal,
-      ),
+    const [result] = await this.appendTraced(
+      [
+        {
+          streamId,
+          events,
+          ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+          ...(options.commandId !== undefined ? { commandId: options.commandId } : {}),
+          ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+        },
+      ],
       options.signal,
     );
     const { version, token, events: stored } = result as AppendResult & { streamId: string };
@@ -163,7 +165,60 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> i
     appends: StreamAppend[],
     options: AppendManyOptions = {},
   ): Promise<(AppendResult & { streamId: string })[]> {
-    return this.explained(this.appender.append(appends, options.signal, options.operations), options.signal);
+    return this.appendTraced(appends, options.signal, options.operations);
+  }
+
+  /**
+   * The append in a `dynago.append` span (stream, category, expected and actual version, events, bytes,
+   * conflicts), timed in `dynago.append.duration`; a ConcurrencyError counts in `dynago.conflicts`.
+   */
+  private async appendTraced(
+    appends: StreamAppend[],
+    signal: AbortSignal | undefined,
+    operations?: TransactOperation[],
+  ): Promise<(AppendResult & { streamId: string })[]> {
+    const started = performance.now();
+    const one = Array.isArray(appends) && appends.length === 1 ? appends[0] : undefined;
+    const streamId = typeof one?.streamId === 'string' ? one.streamId : undefined;
+    const category = streamId === undefined ? undefined : categoryOf(streamId);
+    const expected = one?.expectedVersion;
+    const metric = { 'dynago.category': category };
+    return inSpan(
+      'dynago.append',
+      this.table.tableName,
+      {
+        'dynago.stream_id': streamId,
+        'dynago.category': category,
+        'dynago.stream_count': Array.isArray(appends) ? appends.length : undefined,
+        'dynago.expected_version': isStreamToken(expected)
+          ? expected.version
+          : (expected as number | 'any' | undefined),
+      },
+      async (span) => {
+        try {
+          const results = await this.explained(this.appender.append(appends, signal, operations), signal);
+          if (span.recording) {
+            const events = results.flatMap((result) => result.events);
+            span.set({
+              'dynago.version': results.length === 1 ? results[0]?.version : undefined,
+              'dynago.event_count': events.length,
+              'dynago.bytes': events.reduce(
+                (sum, event) => sum + inspectItem({ ...event }, 'event', event),
+                0,
+              ),
+            });
+          }
+          recordDuration('append', (performance.now() - started) / 1000, metric);
+          return results;
+        } catch (error) {
+          if (error instanceof ConcurrencyError) {
+            recordConflict(metric);
+            span.set({ 'dynago.conflicts': 1 });
+          }
+          throw error;
+        }
+      },
+    );
   }
 
   /**
@@ -175,7 +230,12 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> i
     streamId: string,
     options: ReadOptions = {},
   ): AsyncGenerator<E, void, undefined> {
-    return this.reader.read<E>(streamId, options);
+    return traceIteration(
+      'dynago.read',
+      this.table.tableName,
+      { 'dynago.stream_id': streamId, 'dynago.category': safeCategory(streamId) },
+      this.reader.read<E>(streamId, options),
+    );
   }
 
   /**
@@ -187,7 +247,16 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> i
     streamId: string,
     options: ReadPageOptions = {},
   ): Promise<EventPage<E['type'], E['data']>> {
-    return this.reader.readPage<E>(streamId, options);
+    return inSpan(
+      'dynago.read',
+      this.table.tableName,
+      { 'dynago.stream_id': streamId, 'dynago.category': safeCategory(streamId) },
+      async (span) => {
+        const page = await this.reader.readPage<E>(streamId, options);
+        span.set({ 'dynago.event_count': page.events.length });
+        return page;
+      },
+    );
   }
 
   /**
@@ -239,7 +308,12 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> i
   readAll<E extends StoredEvent = EventOf<Definitions>>(
     options: ReadAllOptions = {},
   ): AsyncGenerator<E, void, undefined> {
-    return this.reader.readAll<E>(options);
+    return traceIteration(
+      'dynago.read',
+      this.table.tableName,
+      { 'dynago.category': options?.category, 'dynago.read_all': true },
+      this.reader.readAll<E>(options),
+    );
   }
 
   /**
@@ -286,4 +360,9 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> i
       );
     }
   }
+}
+
+/** The category of a stream id, or undefined for one that is not a string (the read then refuses it). */
+function safeCategory(streamId: unknown): string | undefined {
+  return typeof streamId === 'string' ? categoryOf(streamId) : undefined;
 }

@@ -72,7 +72,6 @@ function loadApi(): OtelApi | undefined {
 }
 
 let api: OtelApi | undefined = loadApi();
-let tracer: OtelTracer | undefined;
 
 /**
  * Turns the telemetry off (`false`) or on again (`true`: uses `@opentelemetry/api` if it can be
@@ -81,7 +80,6 @@ let tracer: OtelTracer | undefined;
  */
 export function setTelemetryEnabled(enabled: boolean): void {
   api = enabled ? loadApi() : undefined;
-  tracer = undefined;
   instruments = undefined;
 }
 
@@ -105,6 +103,8 @@ class Handle implements SpanHandle {
 
 /** Capacity units summed per recording span (its attribute is set again each time). */
 const capacity = new WeakMap<object, number>();
+/** The dynago span each dynago span was started in: a request's units count for all of them. */
+const parents = new WeakMap<object, OtelSpan>();
 
 function dbAttributes(table: string | undefined): Attributes {
   return {
@@ -115,10 +115,9 @@ function dbAttributes(table: string | undefined): Attributes {
 }
 
 function getTracer(): OtelTracer | undefined {
-  if (api === undefined) return undefined;
-  // The api's tracer is a proxy: a provider registered later is used by this same tracer.
-  tracer ??= api.trace.getTracer('dynago', VERSION);
-  return tracer;
+  // Asked for each time (cheap: providers keep their tracers), so that a provider registered, replaced
+  // or disabled later takes effect: a tracer kept from the api's proxy would stay with the first one.
+  return api?.trace.getTracer('dynago', VERSION);
 }
 
 function fail(span: OtelSpan, error: unknown): void {
@@ -144,7 +143,9 @@ export function inSpan<T>(
 ): Promise<T> {
   const current = getTracer();
   if (current === undefined) return fn(NOOP);
+  const outer = (api as OtelApi).trace.getActiveSpan();
   return current.startActiveSpan(name, { kind: (api as OtelApi).SpanKind.INTERNAL }, async (span) => {
+    if (outer !== undefined && capacity.has(outer)) parents.set(span, outer);
     if (!span.isRecording()) {
       try {
         return await fn(NOOP);
@@ -154,6 +155,7 @@ export function inSpan<T>(
     }
     const handle = new Handle(span);
     handle.set({ ...dbAttributes(table), ...attributes });
+    capacity.set(span, 0); // marks it a dynago span, whose units its dynago parents count too
     try {
       return await fn(handle);
     } catch (error) {
@@ -166,39 +168,39 @@ export function inSpan<T>(
 }
 
 /**
- * A span around an async iteration (a read): it starts at the first pull and ends when the iteration
- * ends, fails or is left early, with the number of events it yielded. It is not made the active span:
- * the caller's code runs between pulls.
+ * A span around an async iteration (a read), started now and ended when the iteration ends, fails or is
+ * left early, with the number of items it yielded. It is not made the active span: the caller's code
+ * runs between pulls. With nothing recording, `source` itself is returned: no extra step per event.
  */
-export async function* iterateInSpan<T>(
+export function traceIteration<T>(
   name: string,
   table: string | undefined,
   attributes: Attributes,
-  source: AsyncIterable<T>,
+  source: AsyncGenerator<T, void, undefined>,
 ): AsyncGenerator<T, void, undefined> {
   const current = getTracer();
-  const span = current?.startSpan(name, {
-    kind: (api as OtelApi).SpanKind.INTERNAL,
-    attributes: { ...dbAttributes(table), ...attributes },
-  });
-  if (span === undefined || !span.isRecording()) {
-    span?.end();
-    yield* source;
-    return;
-  }
-  let count = 0;
-  try {
-    for await (const item of source) {
-      count++;
-      yield item;
-    }
-  } catch (error) {
-    fail(span, error);
-    throw error;
-  } finally {
-    span.setAttribute('dynago.event_count', count);
+  if (current === undefined) return source;
+  const span = current.startSpan(name, { kind: (api as OtelApi).SpanKind.INTERNAL });
+  if (!span.isRecording()) {
     span.end();
+    return source;
   }
+  new Handle(span).set({ ...dbAttributes(table), ...attributes });
+  return (async function* () {
+    let count = 0;
+    try {
+      for await (const item of source) {
+        count++;
+        yield item;
+      }
+    } catch (error) {
+      fail(span, error);
+      throw error;
+    } finally {
+      span.setAttribute('dynago.event_count', count);
+      span.end();
+    }
+  })();
 }
 
 /** True when the active span records: then a request asks DynamoDB for its consumed capacity. */
@@ -209,8 +211,8 @@ export function activeSpanRecording(): boolean {
 /** Adds a request's consumed capacity to the active span and to the `dynago.capacity_units` counter. */
 export function recordCapacity(units: number, operation: string, table: string): void {
   if (api === undefined || !Number.isFinite(units) || units <= 0) return;
-  const span = api.trace.getActiveSpan();
-  if (span?.isRecording()) {
+  // The active span and every dynago span it is nested in: a command's span counts its append's units.
+  for (let span = api.trace.getActiveSpan(); span?.isRecording(); span = parents.get(span)) {
     const total = (capacity.get(span) ?? 0) + units;
     capacity.set(span, total);
     span.setAttribute('dynago.capacity_units', total);

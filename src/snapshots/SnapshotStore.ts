@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ConditionFailedError, OptimisticLockError, ValidationError } from '../errors.js';
 import { SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
+import { inSpan } from '../internal/telemetry.js';
 import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { Condition } from '../table/index.js';
 import type { Table } from '../table/Table.js';
@@ -67,7 +68,24 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
    * is already stored. With `expectedVersion`, throws OptimisticLockError unless the stored version is
    * exactly that.
    */
-  async save(streamId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
+  save(streamId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
+    return inSpan(
+      'dynago.snapshot',
+      this.table.tableName,
+      {
+        'dynago.stream_id': typeof streamId === 'string' ? streamId : undefined,
+        'dynago.version': options?.version,
+        'dynago.schema_version': this.schemaVersion,
+      },
+      async (span) => {
+        const saved = await this.saveUntraced(streamId, state, options);
+        span.set({ 'dynago.saved': saved });
+        return saved;
+      },
+    );
+  }
+
+  private async saveUntraced(streamId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
     checkId(streamId, 'streamId');
     if (!options || !Number.isSafeInteger(options.version) || options.version < 1) {
       throw new ValidationError(
