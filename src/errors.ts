@@ -57,6 +57,7 @@ export type DynagoErrorCode =
   | 'events.streamCorrupted'
   | 'events.idempotency'
   | 'events.upcast'
+  | 'events.streamDeleted'
   | 'dynamodb.unavailable'
   | 'dynamodb.error'
   | 'dynamodb.wrongEndpoint'
@@ -543,5 +544,36 @@ export class UpcastError extends DynagoError {
     this.version = event.version;
     this.eventType = event.type;
     this.schemaVersion = event.schemaVersion;
+  }
+}
+
+/** Where a deleted stream went, as its tombstone says. */
+export interface StreamDeletion {
+  /** When the deletion began (epoch ms). */
+  at: number;
+  /** The table the stream was copied to before it was deleted (`EventStore.archive`). */
+  archivedTo?: string;
+}
+
+/**
+ * The stream was deleted (`EventStore.deleteStream`) or archived (`EventStore.archive`): it cannot be
+ * read, and appending to it fails rather than silently starting a new stream at version 1. An archived
+ * stream's message names the table it was copied to. Nothing was written.
+ */
+export class StreamDeletedError extends DynagoError {
+  constructor(
+    readonly streamId: string,
+    readonly deletion: StreamDeletion | undefined,
+  ) {
+    super(
+      'events.streamDeleted',
+      `Stream "${streamId}" was ${deletion?.archivedTo !== undefined ? `archived to table "${deletion.archivedTo}" and deleted` : 'deleted'}${
+        deletion?.at !== undefined ? ` (${new Date(deletion.at).toISOString()})` : ''
+      }: it cannot be read or appended to. ${
+        deletion?.archivedTo !== undefined
+          ? `Read it from an EventStore on table "${deletion.archivedTo}".`
+          : 'Use another stream id for new events.'
+      }`,
+    );
   }
 }

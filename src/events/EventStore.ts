@@ -1,11 +1,13 @@
 import {
   ConcurrencyError,
   KeySchemaError,
+  StreamDeletedError,
   type TableKeySchema,
   TransactionValidationError,
   ValidationError,
 } from '../errors.js';
 import { inspectItem } from '../internal/item.js';
+import { MAX_EVENT_VERSION } from '../internal/layout.js';
 import { inSpan, recordConflict, recordDuration, traceIteration } from '../internal/telemetry.js';
 import { checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
@@ -14,7 +16,9 @@ import type { Table } from '../table/Table.js';
 import { Appender } from './append.js';
 import { categoryOf } from './category.js';
 import type { Upcast } from './codec.js';
+import { deletionOf, eventPartition } from './codec.js';
 import type { EventDefinition, EventOf } from './definition.js';
+import { type DeletedStream, type DeleteStreamOptions, deleteStream } from './deleter.js';
 import { Reader } from './reader.js';
 import { EventRegistry } from './registry.js';
 import { TableAppendStorage } from './tableStorage.js';
@@ -166,6 +170,100 @@ export class EventStore<Definitions extends EventDefinition = EventDefinition> i
     options: AppendManyOptions = {},
   ): Promise<(AppendResult & { streamId: string })[]> {
     return this.appendTraced(appends, options.signal, options.operations);
+  }
+
+  /**
+   * Deletes the stream's events and snapshot, and leaves a tombstone: a later append (of any kind)
+   * fails with StreamDeletedError instead of starting a new stream at version 1, and reads throw it.
+   * With `expectedVersion`, only a stream at that version is deleted (else ConcurrencyError). Safe to
+   * call again after an interruption: it finishes the work. Cost: 1 WCU per event (each becomes a stub
+   * of about 40 bytes that keeps its version taken), 1 for the tombstone, 1 for the snapshot, and the
+   * reads of the stream's keys. Projections are told once (`Projection.onStreamDeleted`). See deleter.ts.
+   * @example `await store.deleteStream('customer-42', { expectedVersion: 17 });`
+   */
+  deleteStream(streamId: string, options: DeleteStreamOptions = {}): Promise<DeletedStream> {
+    checkId(streamId, 'streamId');
+    return inSpan(
+      'dynago.delete',
+      this.table.tableName,
+      { 'dynago.stream_id': streamId, 'dynago.category': categoryOf(streamId) },
+      () => deleteStream(this.table, streamId, options),
+    );
+  }
+
+  /**
+   * Copies the stream's events, as stored (ids, versions, timestamps, data), to the `to` table (same
+   * layout: an EventStore on it reads them), then deletes it here (see {@link deleteStream}) with a
+   * tombstone that names `to`: reads and appends here fail with a StreamDeletedError that says where it
+   * went. The copy is idempotent and the deletion is conditioned on the version copied, so an append in
+   * between makes it a ConcurrencyError (nothing deleted; archive again). Cost: the reads of the stream,
+   * 1 WCU per event on `to` (BatchWriteItem), then the deletion's.
+   * @example `await store.archive('customer-42', { to: archiveTable });`
+   */
+  archive(
+    streamId: string,
+    options: { to: Table; expectedVersion?: number | StreamToken; signal?: AbortSignal },
+  ): Promise<DeletedStream> {
+    checkId(streamId, 'streamId');
+    const to = options?.to;
+    if (to === undefined || typeof to.batchWriteItems !== 'function' || to.sortKeyName === undefined) {
+      throw new ValidationError(
+        "archive: give it { to: table }, a Table with a string partition key and a numeric sort key, like this store's.",
+      );
+    }
+    if (to.tableName === this.table.tableName) {
+      throw new ValidationError("archive: the archive table must be another table than the store's.");
+    }
+    return inSpan(
+      'dynago.archive',
+      this.table.tableName,
+      {
+        'dynago.stream_id': streamId,
+        'dynago.category': categoryOf(streamId),
+        'dynago.archive': to.tableName,
+      },
+      async () => {
+        const signal = options.signal;
+        const call = signal ? { signal } : {};
+        const sortKey = this.table.sortKeyName as string;
+        const pk = eventPartition(streamId);
+        let version = 0;
+        let copies: Record<string, unknown>[] = [];
+        const flush = async () => {
+          if (copies.length > 0) await to.batchWriteItems(copies, call);
+          copies = [];
+        };
+        for await (const page of this.table.queryPages<Record<string, unknown>>(
+          '#pk = :pk AND #sk <= :last',
+          { ':pk': pk, ':last': MAX_EVENT_VERSION },
+          { names: { '#pk': this.table.partitionKeyName, '#sk': sortKey }, consistentRead: true, ...call },
+        )) {
+          for (const item of page) {
+            const deletion = deletionOf(item);
+            if (deletion !== undefined) {
+              // archived before (an interrupted archive): finish its deletion; deleted otherwise: refuse
+              if (deletion.archivedTo !== to.tableName) throw new StreamDeletedError(streamId, deletion);
+              return deleteStream(this.table, streamId, call, to.tableName);
+            }
+            const { [this.table.partitionKeyName]: _pk, [sortKey]: itemVersion, ...attributes } = item;
+            version = itemVersion as number;
+            copies.push({
+              ...attributes,
+              [to.partitionKeyName]: pk,
+              [to.sortKeyName as string]: itemVersion,
+            });
+            if (copies.length >= 100) await flush();
+          }
+        }
+        await flush();
+        const expected = isStreamToken(options.expectedVersion)
+          ? options.expectedVersion.version
+          : options.expectedVersion;
+        if (expected !== undefined && expected !== version)
+          throw new ConcurrencyError(streamId, expected, version);
+        return deleteStream(this.table, streamId, { expectedVersion: version, ...call }, to.tableName);
+      },
+    );
   }
 
   /**

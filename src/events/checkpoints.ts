@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TransactionCanceledError } from '../errors.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Condition } from '../table/expression.js';
 import type { Table } from '../table/Table.js';
@@ -31,7 +32,7 @@ export class Checkpoints {
     projection: string,
     streamId: string,
     signal?: AbortSignal,
-  ): Promise<{ version: number; parked?: ParkedEvent }> {
+  ): Promise<{ version: number; parked?: ParkedEvent; deleted?: true }> {
     const item = await this.table.getItem<Record<string, unknown>>(...this.key(projection, streamId), {
       consistentRead: true,
       ...(signal ? { signal } : {}),
@@ -39,24 +40,60 @@ export class Checkpoints {
     return Checkpoints.fromItem(item);
   }
 
-  static fromItem(item: Record<string, unknown> | undefined): { version: number; parked?: ParkedEvent } {
+  static fromItem(item: Record<string, unknown> | undefined): {
+    version: number;
+    parked?: ParkedEvent;
+    deleted?: true;
+  } {
     const version = typeof item?.version === 'number' ? item.version : 0;
     const parked = item?.parked as ParkedEvent | undefined;
-    return parked ? { version, parked } : { version };
+    return {
+      version,
+      ...(parked ? { parked } : {}),
+      ...(item?.deleted !== undefined ? { deleted: true as const } : {}),
+    };
   }
 
-  /** Only if the checkpoint is at exactly `version` (0: nothing applied) and not parked. */
+  /** Only if the checkpoint is at exactly `version` (0: nothing applied), not parked, its stream not deleted. */
   private at(version: number): Condition {
+    const names = { '#version': 'version', '#parked': 'parked', '#deleted': 'deleted' };
     return version === 0
       ? {
-          expression: 'attribute_not_exists(#version) AND attribute_not_exists(#parked)',
-          names: { '#version': 'version', '#parked': 'parked' },
+          expression:
+            'attribute_not_exists(#version) AND attribute_not_exists(#parked) AND attribute_not_exists(#deleted)',
+          names,
         }
       : {
-          expression: '#version = :at AND attribute_not_exists(#parked)',
-          names: { '#version': 'version', '#parked': 'parked' },
+          expression: '#version = :at AND attribute_not_exists(#parked) AND attribute_not_exists(#deleted)',
+          names,
           values: { ':at': version },
         };
+  }
+
+  /**
+   * Marks the stream deleted for the projection, with `writes` (the projection's `onStreamDeleted`), in
+   * one transaction, once: a second notice finds the mark and writes nothing (false). From then on the
+   * stream's late events are refused by the checkpoint's condition.
+   */
+  async markDeleted(
+    projection: string,
+    streamId: string,
+    writes: TransactOperation[],
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const mark = this.table.updateOp(
+      ...this.key(projection, streamId),
+      { set: { deleted: Date.now() } },
+      { condition: { expression: 'attribute_not_exists(#deleted)', names: { '#deleted': 'deleted' } } },
+    );
+    try {
+      await this.table.transactWrite([...writes, mark], signal ? { signal } : {});
+      return true;
+    } catch (error) {
+      const reason = error instanceof TransactionCanceledError ? error.reasons[writes.length] : undefined;
+      if (reason?.code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
   }
 
   /** The checkpoint moved from `from` to `to`, conditioned on it being at `from`: for the event's transaction. */

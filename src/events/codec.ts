@@ -1,3 +1,4 @@
+import { StreamDeletedError, type StreamDeletion } from '../errors.js';
 import { EVENT_PREFIX, streamPartition } from '../internal/layout.js';
 import type { Table } from '../table/Table.js';
 import { categoryOf } from './category.js';
@@ -73,6 +74,8 @@ export function buildEvent<E extends StoredEvent>(
   sortKey: string,
   item: Record<string, unknown>,
 ): E {
+  // A deleted stream's items are stubs that keep its versions taken (see deleter.ts): never an event.
+  if (item.deleted !== undefined) throw new StreamDeletedError(streamId, deletionOf(item));
   const event: StoredEvent = {
     streamId,
     category,
@@ -86,4 +89,14 @@ export function buildEvent<E extends StoredEvent>(
   if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
   if (item.commandId !== undefined) event.commandId = item.commandId as string;
   return event as E;
+}
+
+/** The deletion a stub or tombstone records (its `deleted` attribute), if `item` is one. */
+export function deletionOf(item: Record<string, unknown> | undefined): StreamDeletion | undefined {
+  const deleted = item?.deleted as { at?: unknown; archivedTo?: unknown } | undefined;
+  if (deleted === undefined || deleted === null) return undefined;
+  return {
+    at: typeof deleted.at === 'number' ? deleted.at : 0,
+    ...(typeof deleted.archivedTo === 'string' ? { archivedTo: deleted.archivedTo } : {}),
+  };
 }

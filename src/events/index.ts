@@ -12,6 +12,7 @@ export {
   type StandardSchemaV1,
   type Upcaster,
 } from './definition.js';
+export type { DeletedStream, DeleteStreamOptions } from './deleter.js';
 export { EventStore, type EventStoreOptions } from './EventStore.js';
 export type { StreamToken } from './token.js';
 export type * from './types.js';

@@ -27,6 +27,18 @@ export interface Projection<Event extends StoredEvent = StoredEvent> {
   categories?: string[];
   project: (event: Event, context: ProjectionContext) => TransactOperation[] | Promise<TransactOperation[]>;
   /**
+   * Called once when a stream of its categories is deleted (`EventStore.deleteStream` or `archive`):
+   * the writes that remove what the read model holds of it (say, `table.deleteOp` of its item). They
+   * commit with the projection's mark for that stream, in one transaction, so a repeated notice writes
+   * nothing; events of the stream that arrive after it are dropped. Live projection only (`run`, the
+   * Lambda handler): a rebuild passes over deleted streams, so a read model rebuilt from scratch never
+   * holds them.
+   */
+  onStreamDeleted?: (
+    deleted: { streamId: string; category: string; version: number },
+    context: ProjectionContext,
+  ) => TransactOperation[] | Promise<TransactOperation[]>;
+  /**
    * Where the projection's checkpoint for a stream lives. `'table'` (default): an item of its own,
    * written with the event's writes in one transaction (2 WCU per item). `'item'`: inside the one
    * read-model item the stream writes, as the attribute `dynago:<name>`: each event (each run of

@@ -1,11 +1,18 @@
-import { StreamCorruptedError } from '../errors.js';
+import { StreamCorruptedError, StreamDeletedError } from '../errors.js';
 import { MAX_EVENT_VERSION, SNAPSHOT_SORT_KEY } from '../internal/layout.js';
 import { merge } from '../internal/merge.js';
 import type { Table } from '../table/Table.js';
 import type { StreamHead } from './append.js';
 import { checkCategory } from './category.js';
 import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
-import { EVENT_PREFIX, eventPartition, streamEventReader, toStoredEvent, type Upcast } from './codec.js';
+import {
+  deletionOf,
+  EVENT_PREFIX,
+  eventPartition,
+  streamEventReader,
+  toStoredEvent,
+  type Upcast,
+} from './codec.js';
 import { checkParallel, checkReadRange, checkSegments, type ReadRange } from './readRange.js';
 import { inStreamOrder } from './streamOrder.js';
 import { issueToken } from './token.js';
@@ -173,11 +180,12 @@ export class Reader {
     const filter =
       category === undefined
         ? {
-            filter: 'begins_with(#pk, :prefix) AND #sk < :snapshot',
+            filter: 'begins_with(#pk, :prefix) AND #sk < :snapshot AND attribute_not_exists(#deleted)',
             values: { ':prefix': EVENT_PREFIX, ':snapshot': SNAPSHOT_SORT_KEY },
           }
         : {
-            filter: '(begins_with(#pk, :prefix) OR #pk = :single) AND #sk < :snapshot',
+            filter:
+              '(begins_with(#pk, :prefix) OR #pk = :single) AND #sk < :snapshot AND attribute_not_exists(#deleted)',
             values: {
               ':prefix': `${eventPartition(category)}-`,
               ':single': eventPartition(category),
@@ -190,7 +198,8 @@ export class Reader {
       .scanSegments<Record<string, unknown>>({
         segments,
         ...filter,
-        names: { '#pk': table.partitionKeyName, '#sk': table.sortKeyName as string },
+        // a deleted stream's stubs are not events: readAll and rebuilds pass over deleted streams
+        names: { '#pk': table.partitionKeyName, '#sk': table.sortKeyName as string, '#deleted': 'deleted' },
         consistentRead: true,
         ...(options.signal ? { signal: options.signal } : {}),
       })
@@ -306,10 +315,11 @@ export class Reader {
         ascending: false,
         limit: depth,
         consistentRead: true,
-        fields: [sortKey, 'id', 'digest'],
+        fields: [sortKey, 'id', 'digest', 'deleted'],
         ...(signal ? { signal } : {}),
       },
     );
+    if (items[0]?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionOf(items[0]));
     const recent = items.map((item) => ({
       version: item[sortKey] as number,
       id: item.id as string,

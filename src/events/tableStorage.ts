@@ -3,6 +3,7 @@ import {
   ConditionFailedError,
   DynagoError,
   DynamoDBTimeoutError,
+  StreamDeletedError,
   TransactionCanceledError,
 } from '../errors.js';
 import { backoffDelay, type RetryPolicy, sleep } from '../internal/backoff.js';
@@ -10,7 +11,7 @@ import { markChecked } from '../internal/item.js';
 import type { TransactOperation } from '../table/actions/transactWrite.js';
 import type { Table } from '../table/Table.js';
 import type { AppendStorage, HeadReader, StoredWithDigest, StreamPlan, WriteOutcome } from './append.js';
-import { eventAttributes, eventPartition, toStoredEvent } from './codec.js';
+import { deletionOf, eventAttributes, eventPartition, toStoredEvent } from './codec.js';
 import type { StoredEvent } from './types.js';
 
 /** Re-sends of a write that DynamoDB left unanswered through the SDK's own retries. */
@@ -41,6 +42,7 @@ export class TableAppendStorage implements AppendStorage {
       consistentRead: true,
       ...(signal ? { signal } : {}),
     });
+    if (item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionOf(item));
     return item !== undefined;
   }
 
@@ -135,9 +137,19 @@ export class TableAppendStorage implements AppendStorage {
       }
     } catch (err) {
       if (err instanceof ConditionFailedError) {
+        // a deleted stream's stub or tombstone holds the version: the stream is gone, not taken
+        if (err.item?.deleted !== undefined) {
+          throw new StreamDeletedError((plans[0] as StreamPlan).streamId, deletionOf(err.item));
+        }
         return { kind: 'conflict', conflicts: [0], maybeOwn: maybeOwn(err.item), cause: err };
       }
       if (err instanceof TransactionCanceledError) {
+        err.reasons.forEach((reason, index) => {
+          if (index < items.length && reason.item?.deleted !== undefined) {
+            const plan = plans[(items[index] as (typeof items)[number]).planIndex] as StreamPlan;
+            throw new StreamDeletedError(plan.streamId, deletionOf(reason.item));
+          }
+        });
         // Only a failed condition on an event item is a conflict; the table turns every other reason
         // (throttling, validation, item collection size) into its own error before it gets here.
         const conflicts = new Set<number>();

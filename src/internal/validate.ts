@@ -63,6 +63,7 @@ export const STORE_FIELDS = [
   'writeId',
   'category',
   'schemaVersion',
+  'deleted',
 ] as const;
 
 /**

@@ -10,7 +10,7 @@ import { mapConcurrent } from '../internal/mapConcurrent.js';
 import { type GaugeSource, inSpan, registerGauges } from '../internal/telemetry.js';
 import type { Table } from '../table/Table.js';
 import { Applier } from './applier.js';
-import { eventOfRecord } from './records.js';
+import { deletionOfRecord, eventOfRecord } from './records.js';
 import type {
   BatchResponse,
   DynamoDBStreamEventLike,
@@ -74,6 +74,11 @@ export class Projector {
       if (typeof projection.project !== 'function') {
         throw new ValidationError(
           `${where} ("${projection.name}"): project must be a function (event) => operations.`,
+        );
+      }
+      if (projection.onStreamDeleted !== undefined && typeof projection.onStreamDeleted !== 'function') {
+        throw new ValidationError(
+          `${where} ("${projection.name}"): onStreamDeleted must be a function (deleted) => operations when given.`,
         );
       }
       if (projection.categories !== undefined) {
@@ -264,7 +269,16 @@ export class Projector {
   async applyRecords(records: StreamRecordLike[], signal: AbortSignal): Promise<number | undefined> {
     const table = this.events.table;
     const streams = new Map<string, { first: number; events: StoredEvent[] }>();
+    const deletions = new Map<
+      string,
+      { first: number; deleted: { streamId: string; category: string; version: number } }
+    >();
     records.forEach((record, index) => {
+      const deleted = deletionOfRecord(record, table.partitionKeyName);
+      if (deleted !== undefined) {
+        if (!deletions.has(deleted.streamId)) deletions.set(deleted.streamId, { first: index, deleted });
+        return;
+      }
       const event = eventOfRecord(record, table.partitionKeyName, table.sortKeyName as string);
       if (event === undefined) return;
       const stream = streams.get(event.streamId) ?? { first: index, events: [] };
@@ -282,6 +296,18 @@ export class Projector {
         } catch {
           failedAt = Math.min(failedAt ?? stream.first, stream.first);
           return; // this stream is delivered again from its first record; the others go on
+        }
+      }
+    });
+    // Deleted streams, after their events of this delivery: each projection told once.
+    await mapConcurrent([...deletions.values()], STREAMS_IN_FLIGHT, async ({ first, deleted }) => {
+      for (const projection of this.projections.values()) {
+        if (projection.categories && !projection.categories.includes(deleted.category)) continue;
+        try {
+          await this.applier.applyDeletion(projection, deleted, signal);
+        } catch {
+          failedAt = Math.min(failedAt ?? first, first);
+          return;
         }
       }
     });
@@ -402,7 +428,8 @@ export class Projector {
       positions: new TableShardPositions(this.checkpointTable, this.name),
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
       ignore: (record) =>
-        eventOfRecord(record, table.partitionKeyName, table.sortKeyName as string) === undefined,
+        eventOfRecord(record, table.partitionKeyName, table.sortKeyName as string) === undefined &&
+        deletionOfRecord(record, table.partitionKeyName) === undefined,
     });
     await poller.run(
       async (records) => {

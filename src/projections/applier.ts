@@ -1,6 +1,7 @@
 import {
   ConditionFailedError,
   StreamCorruptedError,
+  StreamDeletedError,
   TransactionCanceledError,
   ValidationError,
 } from '../errors.js';
@@ -111,12 +112,18 @@ export class Applier {
       if (first.version > at + 1) {
         // A gap before the queue: read the missing versions from the store and apply them first.
         const missing: StoredEvent[] = [];
-        for await (const event of this.events.read(streamId, {
-          from: at + 1,
-          to: first.version - 1,
-          signal,
-        })) {
-          missing.push(event);
+        try {
+          for await (const event of this.events.read(streamId, {
+            from: at + 1,
+            to: first.version - 1,
+            signal,
+          })) {
+            missing.push(event);
+          }
+        } catch (error) {
+          // deleted since: its events are gone, and the projection is told by the tombstone's record
+          if (error instanceof StreamDeletedError) return { applied, outcome: 'done' };
+          throw error;
         }
         if (missing.length === 0 || (missing[0] as StoredEvent).version !== at + 1) {
           throw new StreamCorruptedError(streamId, at + 1, missing[0]?.version ?? first.version);
@@ -191,6 +198,8 @@ export class Applier {
           // the event after the batch already failed every attempt: park it without trying again
         } else {
           if (outcome.kind === 'parked') return { applied, outcome: 'parked' };
+          // the stream was deleted and the projection told: its late events are dropped
+          if (outcome.kind === 'deleted') return { applied, outcome: 'done' };
           at = outcome.version; // someone else moved the checkpoint: go on from where it is
           continue;
         }
@@ -236,12 +245,17 @@ export class Applier {
         if ((await this.checkpoints.read(projection.name, streamId, signal)).parked)
           return { applied, outcome: 'parked' };
         const missing: StoredEvent[] = [];
-        for await (const earlier of this.events.read(streamId, {
-          from: at + 1,
-          to: event.version - 1,
-          signal,
-        })) {
-          missing.push(earlier);
+        try {
+          for await (const earlier of this.events.read(streamId, {
+            from: at + 1,
+            to: event.version - 1,
+            signal,
+          })) {
+            missing.push(earlier);
+          }
+        } catch (error) {
+          if (error instanceof StreamDeletedError) return { applied, outcome: 'done' };
+          throw error;
         }
         if ((missing[0]?.version ?? 0) !== at + 1)
           throw new StreamCorruptedError(streamId, at + 1, missing[0]?.version);
@@ -301,6 +315,31 @@ export class Applier {
     return { applied, outcome: 'done' };
   }
 
+  /**
+   * Tells `projection` that `streamId` was deleted (its `onStreamDeleted` writes, and the checkpoint's
+   * deletion mark, in one transaction), once: false when it was told before. Called once per stream; two
+   * processes racing on one notice may both call it, and the mark lets only one commit.
+   */
+  async applyDeletion(
+    projection: Projection,
+    deleted: { streamId: string; category: string; version: number },
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    return this.locks.run([`${projection.name}\u0000${deleted.streamId}`], async () => {
+      // told before (a duplicate delivery): one consistent GetItem, and onStreamDeleted is not called
+      if ((await this.checkpoints.read(projection.name, deleted.streamId, signal)).deleted) return false;
+      const writes = projection.onStreamDeleted
+        ? await projection.onStreamDeleted(deleted, { projection: projection.name, signal })
+        : [];
+      if (!Array.isArray(writes) || writes.some((write) => typeof write?.itemId !== 'string')) {
+        throw new ValidationError(
+          `Projection "${projection.name}": onStreamDeleted must return an array of table operations (empty for none).`,
+        );
+      }
+      return this.checkpoints.markDeleted(projection.name, deleted.streamId, writes, signal);
+    });
+  }
+
   /** `project` once per event per application: an event left out of one batch is not projected again for the next. */
   private async projectOnce(
     projection: Projection,
@@ -351,7 +390,9 @@ export class Applier {
     to: number,
     operations: TransactOperation[],
     signal: AbortSignal,
-  ): Promise<{ kind: 'committed' } | { kind: 'parked' } | { kind: 'moved'; version: number }> {
+  ): Promise<
+    { kind: 'committed' } | { kind: 'parked' } | { kind: 'deleted' } | { kind: 'moved'; version: number }
+  > {
     try {
       if (operations.length === 0)
         await this.checkpoints.advance(projection.name, streamId, from, to, signal);
@@ -377,6 +418,7 @@ export class Applier {
       }
       if (!checkpointFailed) throw error; // a condition of the projection's own, or DynamoDB: the caller's
       const checkpoint = Checkpoints.fromItem(stored);
+      if (checkpoint.deleted) return { kind: 'deleted' };
       if (checkpoint.parked) return { kind: 'parked' };
       if (checkpoint.version === from) {
         // The condition failed although the version matches: read the checkpoint to be sure.

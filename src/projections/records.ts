@@ -26,8 +26,28 @@ export function eventOfRecord(
   const version = item[sortKeyName];
   if (typeof pk !== 'string' || !pk.startsWith(EVENT_PREFIX)) return undefined;
   if (typeof version !== 'number' || version < 1 || version > MAX_EVENT_VERSION) return undefined;
+  if (item.deleted !== undefined) return undefined; // a deleted stream's stub or tombstone: see deletionOfRecord
   const streamId = pk.slice(EVENT_PREFIX.length);
   return buildEvent(streamId, categoryOf(streamId), sortKeyName, item);
+}
+
+/**
+ * The deletion a stream record announces: the INSERT of a deleted stream's tombstone (see
+ * events/deleter.ts), with the stream's last version; undefined for anything else.
+ */
+export function deletionOfRecord(
+  record: StreamRecordLike,
+  partitionKeyName: string,
+): { streamId: string; category: string; version: number } | undefined {
+  if (record.eventName !== undefined && record.eventName !== 'INSERT') return undefined;
+  const image = record.dynamodb?.NewImage as
+    | Record<string, { M?: Record<string, { N?: string }> }>
+    | undefined;
+  const lastVersion = image?.deleted?.M?.lastVersion?.N;
+  const pk = record.dynamodb?.Keys?.[partitionKeyName]?.S;
+  if (lastVersion === undefined || typeof pk !== 'string' || !pk.startsWith(EVENT_PREFIX)) return undefined;
+  const streamId = pk.slice(EVENT_PREFIX.length);
+  return { streamId, category: categoryOf(streamId), version: Number(lastVersion) };
 }
 
 /**
