@@ -14,8 +14,11 @@ export interface Connection {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** Dummy keys for DynamoDB Local, which checks that there are keys but not what they are. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'dynago-local', secretAccessKey: 'dynago-local' };
+/**
+ * Dummy keys for DynamoDB Local, which checks only their form (since version 2, an access key id of
+ * letters and digits only).
+ */
+const LOCAL_CREDENTIALS = { accessKeyId: 'dynagolocal', secretAccessKey: 'dynagolocal' };
 
 /** True when the environment names credentials for the SDK's default chain to find. */
 function environmentHasCredentials(env: NodeJS.ProcessEnv): boolean {
@@ -87,11 +90,13 @@ export function errorContextOf(connection: Connection): ErrorContext {
 
 /** The dynago Table of a connection. */
 export function openTable(connection: Connection): Table {
+  // DynamoDB Local takes any region: one is given so that an empty AWS_REGION cannot stop it.
+  const region = connection.region ?? (connection.endpoint ? 'us-east-1' : undefined);
   return new Table({
     tableName: connection.tableName,
     partitionKeyName: connection.partitionKeyName,
     sortKeyName: connection.sortKeyName,
-    ...(connection.region ? { region: connection.region } : {}),
+    ...(region ? { region } : {}),
     ...(connection.endpoint
       ? { endpoint: { url: connection.endpoint, ...(connection.credentials ?? {}) } }
       : {}),

@@ -80,6 +80,9 @@ export function describeError(error: unknown, context: ErrorContext = {}): strin
     return `cannot reach DynamoDB${where(context)} (${reason}); check --endpoint / --region and the network, then try again.`;
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (causeOf(error).name === 'ResourceInUseException' && context.tableName) {
+    return `table "${context.tableName}" already exists (or is being created or deleted).`;
+  }
   if (/region is missing/i.test(message)) {
     return 'no AWS region: pass --region or set AWS_REGION (or use --endpoint for DynamoDB Local).';
   }
