@@ -4,6 +4,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Io, Output } from '../../src/cli/io.js';
 import type { Table } from '../../src/index.js';
 import { testEndpoint } from '../support/tables.js';
 
@@ -108,4 +109,17 @@ export function lines(text: string): string[] {
 /** Every line parsed as JSON. */
 export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
   return lines(text).map((line) => JSON.parse(line) as T);
+}
+
+/** An Io that records what is written, as a terminal of `columns` or as a pipe (for in-process runs). */
+export function recordingIo(tty: boolean, columns = 80): Io & { text: { out: string; err: string } } {
+  const text = { out: '', err: '' };
+  const output = (key: 'out' | 'err'): Output => ({
+    write: (chunk) => {
+      text[key] += chunk;
+    },
+    isTTY: tty,
+    columns,
+  });
+  return { out: output('out'), err: output('err'), text };
 }

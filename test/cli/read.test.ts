@@ -1,24 +1,10 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import { runCli as runInProcess } from '../../src/cli/cli.js';
-import type { Io, Output } from '../../src/cli/io.js';
 import { EventStore, type StoredEvent, Table } from '../../src/index.js';
 import { createTestTableName } from '../../src/testing/index.js';
 import { testEndpoint } from '../support/tables.js';
-import { connectionArgs, jsonLines, lines, runCli } from './helpers.js';
-
-/** An Io that records what is written, as a terminal of `columns` or as a pipe. */
-function recordingIo(tty: boolean, columns = 80): Io & { text: { out: string; err: string } } {
-  const text = { out: '', err: '' };
-  const output = (key: 'out' | 'err'): Output => ({
-    write: (chunk) => {
-      text[key] += chunk;
-    },
-    isTTY: tty,
-    columns,
-  });
-  return { out: output('out'), err: output('err'), text };
-}
+import { connectionArgs, jsonLines, lines, recordingIo, runCli } from './helpers.js';
 
 describe('dynago create-table and read', function () {
   this.timeout(30_000);
