@@ -1,6 +1,12 @@
 import { CONFIG_OPTIONS, HELP_OPTION, integerOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
-import { findConfig, type LoadedConfig, loadConfig } from '../config.js';
+import {
+  findConfig,
+  type LoadedConfig,
+  loadConfig,
+  type ProjectorLike,
+  type RepositoryLike,
+} from '../config.js';
 import { CliError, EXIT, isAbort, UsageError } from '../errors.js';
 import { formatCount, formatDuration } from '../format.js';
 import { Progress, progressInterval } from '../progress.js';
@@ -111,7 +117,7 @@ export const rebuildCommand: Command = {
     let failed: { streamId: string; error: unknown }[] = [];
     try {
       if (target.kind === 'projection') {
-        const projector = config.projector as NonNullable<LoadedConfig['projector']>;
+        const projector = config.projector as ProjectorLike;
         const result = await projector.rebuild(target.name, {
           ...options,
           ...(segment !== undefined ? { segment } : {}),
@@ -122,9 +128,7 @@ export const rebuildCommand: Command = {
         });
         Object.assign(done, result);
       } else {
-        const repository = config.repositories.get(target.name) as NonNullable<
-          ReturnType<LoadedConfig['repositories']['get']>
-        >;
+        const repository = config.repositories.get(target.name) as RepositoryLike;
         const result = await repository.rebuildAll({
           ...options,
           onProgress: (totals) => {
@@ -155,6 +159,16 @@ export const rebuildCommand: Command = {
     io.out.write(
       `rebuilt ${target.kind} ${target.name}: ${formatCount(done.events)} events of ${formatCount(done.streams)} streams${applied} in ${formatDuration(elapsed)} (${formatCount(rate)} events/s)\n`,
     );
+    if (target.kind === 'projection') {
+      // Parking is how a projection fails on an event: its read model misses that stream until retried.
+      const parked = (await (config.projector as ProjectorLike).status(target.name)).parked.length;
+      if (parked > 0) {
+        io.err.write(
+          `${formatCount(parked)} stream${parked === 1 ? ' is' : 's are'} parked in ${target.name}: fix the projection, then run "dynago retry-parked ${target.name}".\n`,
+        );
+        return EXIT.failure;
+      }
+    }
     if (failed.length > 0) {
       for (const { streamId, error } of failed) {
         const message = error instanceof Error ? error.message : String(error);
