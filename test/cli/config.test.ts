@@ -186,9 +186,10 @@ describe('dynago projections, rebuild, retry-parked (with a config module)', fun
     expect(applied).to.be.within(1, 36);
     const again = await runCli(['rebuild', 'slow'], { cwd: dir });
     expect(again.code, again.stderr).to.equal(0);
-    expect(again.stdout).to.match(
-      new RegExp(`^rebuilt projection slow: 37 events of 9 streams, ${37 - applied} applied in `),
-    );
+    const appliedAgain = Number(/, (\d+) applied in /.exec(again.stdout)?.[1]);
+    // One write may have landed as Ctrl-C aborted its response (concurrency 1): counted by neither run.
+    expect(appliedAgain).to.be.within(37 - applied - 1, 37 - applied);
+    expect(again.stdout).to.match(/^rebuilt projection slow: 37 events of 9 streams, /);
   });
 
   it('an unknown name, --segment with a category, a config without a projector: one line each', async () => {
