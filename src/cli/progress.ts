@@ -18,7 +18,7 @@ export interface ProgressOptions {
 
 /** The rate is measured over about this much recent time, so that it follows changes of pace. */
 const RATE_WINDOW_MS = 5_000;
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 20;
 
 /**
  * Progress of a long command. On a terminal: one line redrawn in place (`\r`), with a bar, percentage
@@ -60,31 +60,43 @@ export class Progress {
     return seconds > 0 ? (this.count - oldest.count) / seconds : 0;
   }
 
-  /** The line as it stands: for the terminal and for logs alike. */
-  line(): string {
+  /**
+   * The line as it stands, for the terminal and for logs alike: the bar or count, the other counters,
+   * the rate, the ETA, the time spent. Cut to `width` by leaving out the time spent, then the other
+   * counters, before the end is cut off.
+   */
+  line(width = Number.POSITIVE_INFINITY): string {
     const total = this.options.total;
     const rate = this.rate();
-    const elapsed = formatDuration(this.now() - this.started);
-    const others = Object.entries(this.counters).map(([name, value]) => `${formatCount(value)} ${name}`);
-    const parts: string[] = [];
+    const head: string[] = [];
     if (total !== undefined && total > 0) {
       const fraction = Math.min(1, this.count / total);
       if (this.options.out.isTTY) {
         const full = Math.round(fraction * BAR_WIDTH);
-        parts.push(`[${'█'.repeat(full)}${'░'.repeat(BAR_WIDTH - full)}] ${Math.floor(fraction * 100)}%`);
+        head.push(`[${'█'.repeat(full)}${'░'.repeat(BAR_WIDTH - full)}] ${Math.floor(fraction * 100)}%`);
       } else {
-        parts.push(`${Math.floor(fraction * 100)}%`);
+        head.push(`${Math.floor(fraction * 100)}%`);
       }
-      parts.push(`${formatCount(this.count)}/~${formatCount(total)} ${this.options.unit}`);
+      head.push(`${formatCount(this.count)}/~${formatCount(total)} ${this.options.unit}`);
     } else {
-      parts.push(`${formatCount(this.count)} ${this.options.unit}`);
+      head.push(`${formatCount(this.count)} ${this.options.unit}`);
     }
-    parts.push(...others, `${formatCount(rate)} ${this.options.unit}/s`, `${elapsed} elapsed`);
+    const others = Object.entries(this.counters).map(([name, value]) => `${formatCount(value)} ${name}`);
+    const speed = [`${formatCount(rate)} ${this.options.unit}/s`];
     if (total !== undefined && total > 0 && rate > 0) {
-      const remaining = Math.max(0, total - this.count) / rate;
-      parts.push(`ETA ${formatDuration(remaining * 1000)}`);
+      speed.push(`ETA ${formatDuration((Math.max(0, total - this.count) / rate) * 1000)}`);
     }
-    return `${this.options.label}: ${parts.join(this.options.out.isTTY ? '  ' : ', ')}`;
+    const elapsed = `${formatDuration(this.now() - this.started)} elapsed`;
+    const separator = this.options.out.isTTY ? '  ' : ', ';
+    const candidates = [
+      [...head, ...others, ...speed, elapsed],
+      [...head, ...others, ...speed],
+      [...head, ...speed],
+    ].map((parts) => `${this.options.label}: ${parts.join(separator)}`);
+    const fitting = candidates.find((candidate) => [...candidate].length <= width);
+    const chosen = fitting ?? (candidates.at(-1) as string);
+    const chars = [...chosen];
+    return chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : chosen;
   }
 
   /** Stops the updates and clears the bar. */
@@ -107,10 +119,7 @@ export class Progress {
   }
 
   private draw(): void {
-    const width = Math.max(10, this.options.out.columns - 1);
-    const chars = [...this.line()];
-    const text = chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : chars.join('');
-    this.options.out.write(`\r\x1b[2K${text}`);
+    this.options.out.write(`\r\x1b[2K${this.line(Math.max(10, this.options.out.columns - 1))}`);
     this.drawn = true;
   }
 }

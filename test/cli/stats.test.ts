@@ -83,7 +83,7 @@ describe('dynago stats', function () {
     expect(rows[4]).to.match(/^\(total\) +4 +7 /);
     expect(rows[5]).to.match(/^OTHER ITEMS +ITEMS +BYTES$/);
     expect(rows[6]).to.match(/^\(no prefix\) +1 +14 B$/);
-    expect(io.text.err).to.include('stats ');
+    expect(io.text.err).to.include('\r\x1b[2Kstats: [');
     expect(io.text.err.endsWith('\r\x1b[2K')).to.equal(true);
   });
 });

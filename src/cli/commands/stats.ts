@@ -184,7 +184,7 @@ export const statsCommand: Command = {
     const interval = progressInterval(env);
     const progress = new Progress({
       out: io.err,
-      label: `stats ${connection.tableName}`,
+      label: 'stats',
       unit: 'items',
       ...(description.itemCount !== undefined ? { total: description.itemCount } : {}),
       ...(interval !== undefined ? { intervalMs: interval } : {}),
