@@ -93,6 +93,11 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
     };
     return await command.run(context);
   } catch (error) {
+    if (signal.aborted && !(error instanceof UsageError)) {
+      // Ctrl-C in a command with nothing to report: the abort is not an error to explain.
+      io.err.write(`dynago ${command.name}: stopped.\n`);
+      return EXIT.interrupted;
+    }
     const line = describeError(error, errorContext);
     const hint = error instanceof UsageError ? ` See "dynago ${command.name} --help".` : '';
     io.err.write(`dynago ${command.name}: ${line}${hint}\n`);

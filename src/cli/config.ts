@@ -166,7 +166,13 @@ export async function loadConfig(
       throw new CliError(typescriptHint(path), { cause: error });
     }
     const message = error instanceof Error ? error.message : String(error);
-    throw new CliError(`cannot load ${basename(path)}: ${message.split('\n')[0]}`, { cause: error });
+    const esmInCommonJs = /Unexpected token 'export'|Cannot use import statement outside a module/.test(
+      message,
+    );
+    const hint = esmInCommonJs
+      ? ' (ESM syntax in a CommonJS .js file: name it .mjs, or set "type": "module" in package.json)'
+      : '';
+    throw new CliError(`cannot load ${basename(path)}: ${message.split('\n')[0]}${hint}`, { cause: error });
   }
   let config = module.default;
   if (config === undefined) {

@@ -69,3 +69,8 @@ export function formatTable(columns: Column[], rows: string[][], width: number):
       .trimEnd();
   return `${[line(columns.map((column) => column.header)), ...rows.map(line)].join('\n')}\n`;
 }
+
+/** "1 stream", "2,000 streams" */
+export function plural(count: number, word: string): string {
+  return `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
+}

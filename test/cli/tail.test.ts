@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { runCli as runInProcess } from '../../src/cli/cli.js';
 import { EventStore, type StoredEvent, type Table } from '../../src/index.js';
 import { createStreamedEventTable } from '../projections/helpers.js';
 import { createTestTable } from '../support/tables.js';
-import { CliProcess, connectionArgs, jsonLines, lines, runCli } from './helpers.js';
+import { CliProcess, connectionArgs, jsonLines, lines, recordingIo, runCli } from './helpers.js';
 
 describe('dynago tail', function () {
   this.timeout(30_000);
@@ -58,6 +59,25 @@ describe('dynago tail', function () {
     expect(
       jsonLines<StoredEvent>(result.stdout).map((event) => `${event.streamId}@${event.version}`),
     ).to.deep.equal(['account-old@1', 'account-new@1', 'account-new@2']);
+  });
+
+  it('on a terminal: one line per event (time, stream, version, type, data), cut to the width', async () => {
+    const io = recordingIo(true, 100);
+    const stop = new AbortController();
+    const running = runInProcess(['tail', '--poll-ms', '50', ...connectionArgs(table)], {
+      io,
+      signal: stop.signal,
+    });
+    while (!io.text.err.includes('tailing')) await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.append('account-tty', [{ type: 'Deposited', data: { note: 'n'.repeat(100) } }]);
+    while (!io.text.out.includes('account-tty')) await new Promise((resolve) => setTimeout(resolve, 20));
+    stop.abort();
+    expect(await running).to.equal(0);
+    const [line] = lines(io.text.out);
+    expect(line).to.match(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}account-tty {2}v1 {2}Deposited {2}\{"note":"n+…$/,
+    );
+    expect([...(line as string)].length).to.equal(99);
   });
 
   it('a table without a stream: one line, exit 1', async () => {

@@ -8,7 +8,7 @@ import {
   type RepositoryLike,
 } from '../config.js';
 import { CliError, EXIT, isAbort, UsageError } from '../errors.js';
-import { formatCount, formatDuration } from '../format.js';
+import { formatCount, formatDuration, plural } from '../format.js';
 import { Progress, progressInterval } from '../progress.js';
 
 /** What `rebuild <name>` names: one of the projector's projections, or a repository's category. */
@@ -145,7 +145,7 @@ export const rebuildCommand: Command = {
       if (!isAbort(error, signal)) throw error;
       const applied = target.kind === 'projection' ? ` (${formatCount(done.applied)} applied)` : '';
       io.err.write(
-        `stopped: ${formatCount(done.events)} events of ${formatCount(done.streams)} streams done${applied}. ` +
+        `stopped: ${plural(done.events, 'event')} of ${plural(done.streams, 'stream')} done${applied}. ` +
           (target.kind === 'projection'
             ? 'Run the same command again to resume: the checkpoints skip what was applied.\n'
             : 'Run the same command again: it starts over, which is safe.\n'),
@@ -157,7 +157,7 @@ export const rebuildCommand: Command = {
     const rate = elapsed > 0 ? (done.events * 1000) / elapsed : 0;
     const applied = target.kind === 'projection' ? `, ${formatCount(done.applied)} applied` : '';
     io.out.write(
-      `rebuilt ${target.kind} ${target.name}: ${formatCount(done.events)} events of ${formatCount(done.streams)} streams${applied} in ${formatDuration(elapsed)} (${formatCount(rate)} events/s)\n`,
+      `rebuilt ${target.kind} ${target.name}: ${plural(done.events, 'event')} of ${plural(done.streams, 'stream')}${applied} in ${formatDuration(elapsed)} (${formatCount(rate)} events/s)\n`,
     );
     if (target.kind === 'projection') {
       // Parking is how a projection fails on an event: its read model misses that stream until retried.
@@ -174,9 +174,7 @@ export const rebuildCommand: Command = {
         const message = error instanceof Error ? error.message : String(error);
         io.err.write(`failed: ${streamId}: ${message.split('\n')[0]}\n`);
       }
-      io.err.write(
-        `${formatCount(failed.length)} stream${failed.length === 1 ? '' : 's'} could not be rebuilt.\n`,
-      );
+      io.err.write(`${plural(failed.length, 'stream')} could not be rebuilt.\n`);
       return EXIT.failure;
     }
     return EXIT.ok;

@@ -2,7 +2,7 @@ import { CONFIG_OPTIONS, HELP_OPTION, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { findConfig, loadConfig, requireProjector } from '../config.js';
 import { CliError, EXIT, isAbort } from '../errors.js';
-import { formatCount, formatTime } from '../format.js';
+import { formatCount, formatTime, plural } from '../format.js';
 
 /** `dynago retry-parked <projection>` */
 export const retryParkedCommand: Command = {
@@ -34,7 +34,7 @@ export const retryParkedCommand: Command = {
       return EXIT.interrupted;
     }
     io.out.write(
-      `retried ${formatCount(result.retried)} parked stream${result.retried === 1 ? '' : 's'} of ${name}: ${formatCount(result.parked)} parked again\n`,
+      `retried ${plural(result.retried, 'parked stream')} of ${name}: ${formatCount(result.parked)} parked again\n`,
     );
     if (result.parked === 0) return EXIT.ok;
     for (const parked of (await projector.status(name)).parked) {

@@ -8,7 +8,7 @@ import type { Command } from '../command.js';
 import { connectionOf, errorContextOf, openStreamsClient, openTable } from '../connection.js';
 import { checkKeys, describeTable } from '../describe.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
-import { abbreviate, formatCount, formatTime } from '../format.js';
+import { abbreviate, formatTime, plural } from '../format.js';
 import type { Output } from '../io.js';
 import { positionsForNow } from '../tailStart.js';
 
@@ -128,7 +128,7 @@ export const tailCommand: Command = {
         },
       },
     );
-    io.err.write(`stopped: ${formatCount(printed)} event${printed === 1 ? '' : 's'} printed\n`);
+    io.err.write(`stopped: ${plural(printed, 'event')} printed\n`);
     return EXIT.ok;
   },
 };
