@@ -113,7 +113,7 @@ export async function openStreamsClient(connection: Connection): Promise<DynamoD
     streams = await import('@aws-sdk/client-dynamodb-streams');
   } catch (error) {
     throw new CliError(
-      'dynago tail needs @aws-sdk/client-dynamodb-streams: npm install @aws-sdk/client-dynamodb-streams.',
+      'tail needs @aws-sdk/client-dynamodb-streams, an optional peer dependency of dynago: npm install @aws-sdk/client-dynamodb-streams.',
       { cause: error },
     );
   }

@@ -1,5 +1,4 @@
 import { DynagoError, DynamoDBUnavailableError, TableNotFoundError, ValidationError } from '../errors.js';
-import { StreamNotFoundError } from '../projections/streamPoller.js';
 
 /** Exit codes of the `dynago` command. */
 export const EXIT = {
@@ -71,7 +70,8 @@ export function describeError(error: unknown, context: ErrorContext = {}): strin
   if (error instanceof TableNotFoundError) {
     return `table "${error.tableName}" not found${where(context)}: create it with "dynago create-table", or check --table, --region and --endpoint.`;
   }
-  if (error instanceof StreamNotFoundError) {
+  // By name: the poller's module needs @aws-sdk/client-dynamodb-streams, which only `tail` loads.
+  if (error instanceof DynagoError && error.name === 'StreamNotFoundError') {
     return `the DynamoDB Stream of the table was not found${where(context)} (was the table deleted?).`;
   }
   if (error instanceof DynamoDBUnavailableError) {

@@ -2,7 +2,7 @@ import { checkCategory } from '../../events/category.js';
 import type { StoredEvent } from '../../events/types.js';
 import { eventOfRecord } from '../../projections/records.js';
 import { InMemoryShardPositions } from '../../projections/shardPositions.js';
-import { StreamPoller, type StreamRecord } from '../../projections/streamPoller.js';
+import type { StreamRecord } from '../../projections/streamPoller.js';
 import { CONNECTION_OPTIONS, HELP_OPTION, integerOption, listOption } from '../args.js';
 import type { Command } from '../command.js';
 import { connectionOf, errorContextOf, openStreamsClient, openTable } from '../connection.js';
@@ -10,7 +10,6 @@ import { checkKeys, describeTable } from '../describe.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import { abbreviate, formatTime, plural } from '../format.js';
 import type { Output } from '../io.js';
-import { positionsForNow } from '../tailStart.js';
 
 /** One event on one line for people: time, stream, version, type, data cut to the terminal's width. */
 function printEvent(out: Output, event: StoredEvent): void {
@@ -81,6 +80,11 @@ export const tailCommand: Command = {
       );
     }
     const client = await openStreamsClient(connection);
+    // Loaded here: they need @aws-sdk/client-dynamodb-streams, an optional peer dependency.
+    const [{ StreamPoller }, { positionsForNow }] = await Promise.all([
+      import('../../projections/streamPoller.js'),
+      import('../tailStart.js'),
+    ]);
     const startedAt = Date.now();
     const seed = fromStart ? {} : await positionsForNow(client, description.streamArn, signal);
     const json = values.json === true || !io.out.isTTY;
