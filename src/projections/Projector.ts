@@ -146,6 +146,11 @@ export class Projector {
     };
   }
 
+  /** The names of this projector's projections, in the order they were given (a copy). */
+  get projectionNames(): string[] {
+    return [...this.projections.keys()];
+  }
+
   /**
    * Applies every event of the projection's categories (or of all) from the events alone, with parallel
    * scan segments; `{ segments, segment }` takes one slice, so N processes can share the work. Safe while
