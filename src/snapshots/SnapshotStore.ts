@@ -86,17 +86,7 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
   }
 
   private async saveUntraced(streamId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
-    checkId(streamId, 'streamId');
-    if (!options || !Number.isSafeInteger(options.version) || options.version < 1) {
-      throw new ValidationError(
-        `snapshot save: version must be a positive integer, got ${String(options?.version)}.`,
-      );
-    }
-    const checked =
-      options.expectedVersion === undefined
-        ? 'any'
-        : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
-    const expected = checked === 'any' ? undefined : checked;
+    const expected = checkSave(streamId, options);
     const condition = options.force ? undefined : this.saveCondition(options.version, expected);
     // Identifies this save: an SDK retry whose first attempt was applied (its response lost) finds its own
     // write behind the refused condition, and reports success rather than a conflict.
@@ -204,4 +194,22 @@ export function checkSnapshotOptions<State>(
     );
   }
   return { schemaVersion, serialize: options.serialize, deserialize: options.deserialize };
+}
+
+/**
+ * A save's stream id and options, checked (shared with the in-memory store): the expected version, or
+ * undefined for none.
+ */
+export function checkSave(streamId: string, options: SaveSnapshotOptions): number | undefined {
+  checkId(streamId, 'streamId');
+  if (!options || !Number.isSafeInteger(options.version) || options.version < 1) {
+    throw new ValidationError(
+      `snapshot save: version must be a positive integer, got ${String(options?.version)}.`,
+    );
+  }
+  const checked =
+    options.expectedVersion === undefined
+      ? 'any'
+      : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
+  return checked === 'any' ? undefined : checked;
 }

@@ -1,8 +1,8 @@
-import { OptimisticLockError, ValidationError } from '../errors.js';
+import { OptimisticLockError } from '../errors.js';
 import { checkItem } from '../internal/item.js';
 import { SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
-import { checkExpectedVersion, checkId } from '../internal/validate.js';
-import { checkSnapshotOptions, type SnapshotStoreOptions } from '../snapshots/SnapshotStore.js';
+import { checkId } from '../internal/validate.js';
+import { checkSave, checkSnapshotOptions, type SnapshotStoreOptions } from '../snapshots/SnapshotStore.js';
 import type { SaveSnapshotOptions, Snapshot, SnapshotStoreLike } from '../snapshots/types.js';
 import type { InMemoryEventStore } from './InMemoryEventStore.js';
 import { type MemorySpace, spaceOf } from './memorySpace.js';
@@ -50,17 +50,7 @@ export class InMemorySnapshotStore<State> implements SnapshotStoreLike<State> {
 
   /** See `SnapshotStore.save`. */
   async save(streamId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
-    checkId(streamId, 'streamId');
-    if (!options || !Number.isSafeInteger(options.version) || options.version < 1) {
-      throw new ValidationError(
-        `snapshot save: version must be a positive integer, got ${String(options?.version)}.`,
-      );
-    }
-    const checked =
-      options.expectedVersion === undefined
-        ? 'any'
-        : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
-    const expected = checked === 'any' ? undefined : checked;
+    const expected = checkSave(streamId, options);
     const record = {
       state: this.serialize ? this.serialize(state) : (state as unknown),
       version: options.version,
