@@ -25,6 +25,7 @@ import { projectionsWorkload } from './workloads/projections.js';
 import { rebuildWorkload } from './workloads/rebuild.js';
 import { replayWorkload } from './workloads/replay.js';
 import { tableWorkload } from './workloads/table.js';
+import { telemetryWorkload } from './workloads/telemetry.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,7 +45,9 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<number>; out: st
           '  --quick   fewer rounds and smaller data (a few minutes): a smoke run, not for publication\n' +
           '  --only    run only these workloads (1 table, 2 append, 3 replay, 4 load, 5 rebuild, 6 contention, 7 memory,\n' +
           '            8 commands: the ledger, 8 workers, dynago warm / cold vs a raw-SDK loop,\n' +
-          '            9 projections: balances rebuild (checkpoint item / table) vs an UpdateItem loop, live lag);\n' +
+          '            9 projections: balances rebuild (checkpoint item / table) vs an UpdateItem loop, live lag,\n' +
+          '            10 telemetry: OpenTelemetry api loaded with no provider vs switched off, on DynamoDB Local\n' +
+          '            and against a stubbed send);\n' +
           '            the other workloads are kept from the existing DIR/bench/results.json, and the report says\n' +
           '            which run each workload comes from\n' +
           '  --out     write bench/results.json and docs/benchmarks.{md,svg} under DIR instead of the repository\n' +
@@ -56,7 +59,7 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<number>; out: st
   return { quick, only, out, render };
 }
 
-const WORKLOADS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+const WORKLOADS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** The workload numbers a results file holds figures for. */
 function workloadsIn(results: Results): number[] {
@@ -65,6 +68,7 @@ function workloadsIn(results: Results): number[] {
   if (results.memory) present.add(7);
   if (results.commands) present.add(8);
   if (results.projections) present.add(9);
+  if (results.telemetry) present.add(10);
   return [...present].sort((a, b) => a - b);
 }
 
@@ -80,7 +84,10 @@ function merge(previous: Results | undefined, current: Results, ran: number[]): 
   }
   for (const n of ran) workloadRuns[n] = runOf(current);
   if (!previous) return { ...current, workloadRuns };
-  const section = <K extends 'contention' | 'memory' | 'commands' | 'projections'>(key: K, n: number) => {
+  const section = <K extends 'contention' | 'memory' | 'commands' | 'projections' | 'telemetry'>(
+    key: K,
+    n: number,
+  ) => {
     const value = ran.includes(n) ? current[key] : previous[key];
     return value ? { [key]: value } : {};
   };
@@ -90,6 +97,7 @@ function merge(previous: Results | undefined, current: Results, ran: number[]): 
     memory: _memory,
     commands: _commands,
     projections: _projections,
+    telemetry: _telemetry,
     ...base
   } = current;
   return {
@@ -102,6 +110,7 @@ function merge(previous: Results | undefined, current: Results, ran: number[]): 
     ...section('memory', 7),
     ...section('commands', 8),
     ...section('projections', 9),
+    ...section('telemetry', 10),
     workloadRuns: Object.fromEntries(Object.entries(workloadRuns).sort(([a], [b]) => Number(a) - Number(b))),
     seeding: [...previous.seeding.filter((s) => !newSeeding.has(s.what)), ...current.seeding],
   };
@@ -145,6 +154,7 @@ async function main(): Promise<void> {
   let memory: Results['memory'];
   let commands: Results['commands'];
   let projections: Results['projections'];
+  let telemetry: Results['telemetry'];
   try {
     if (wanted(1)) comparisons.push(...(await tableWorkload(bench)));
     if (wanted(2)) comparisons.push(...(await appendWorkload(bench)));
@@ -162,6 +172,11 @@ async function main(): Promise<void> {
       const result = await projectionsWorkload(bench);
       comparisons.push(...result.comparisons);
       projections = result.projections;
+    }
+    if (wanted(10)) {
+      const result = await telemetryWorkload(bench);
+      comparisons.push(...result.comparisons);
+      telemetry = result.telemetry;
     }
   } finally {
     await db.stop();
@@ -181,6 +196,7 @@ async function main(): Promise<void> {
     ...(memory ? { memory } : {}),
     ...(commands ? { commands } : {}),
     ...(projections ? { projections } : {}),
+    ...(telemetry ? { telemetry } : {}),
     seeding: bench.fixtures.seeding,
   };
   const resultsPath = join(args.out, 'bench', 'results.json');

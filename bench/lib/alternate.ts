@@ -19,11 +19,22 @@ export interface Samples {
 
 export async function alternate(
   variants: Variant[],
-  options: { rounds: number; warmup: number; log?: (line: string) => void; label?: string },
+  options: {
+    rounds: number;
+    warmup: number;
+    log?: (line: string) => void;
+    label?: string;
+    /**
+     * Cycle through every order of the variants (A B C, A C B, B A C, …) instead of A B C / C B A, so
+     * that with three or more variants each one takes every position equally often (with two, the same).
+     */
+    permute?: boolean;
+  },
 ): Promise<Samples> {
   const byVariant: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
+  const orders = options.permute ? permutations(variants) : [variants, [...variants].reverse()];
   for (let r = -options.warmup; r < options.rounds; r++) {
-    const order = (r + options.warmup) % 2 === 0 ? variants : [...variants].reverse();
+    const order = orders[(r + options.warmup) % orders.length] as Variant[];
     const line: string[] = [];
     for (const variant of order) {
       const value = await variant.sample(r);
@@ -35,6 +46,14 @@ export async function alternate(
     );
   }
   return { byVariant };
+}
+
+/** Every order of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) =>
+    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 /** Runs `op(i)` for i = 0 … ops-1 one after the other; returns milliseconds per operation. */

@@ -11,7 +11,7 @@ import { Fixtures } from './fixtures.js';
 
 export interface BenchOptions {
   quick: boolean;
-  /** Workload numbers to run (1 to 8); all when empty. */
+  /** Workload numbers to run (1 to 10); all when empty. */
   only: Set<number>;
 }
 

@@ -138,6 +138,59 @@ export interface ProjectionLive {
   writeUnitsPerEvent: number;
 }
 
+/** Workload 10: requests per operation on each side, counted over every measured round. */
+export interface TelemetryRequests {
+  what: string;
+  /** Operations counted per side. */
+  operations: number;
+  /** Requests per operation (by command name), and requests that asked for ReturnConsumedCapacity (in all). */
+  on: { total: number; byCommand: Record<string, number>; withCapacity: number };
+  off: { total: number; byCommand: Record<string, number>; withCapacity: number };
+  /** The same requests on both sides, and none asking for capacity. */
+  same: boolean;
+}
+
+/** Workload 10: the A/A control of an end-to-end comparison: "off" on a second client / "off". */
+export interface TelemetryControl {
+  /** The comparison it belongs to. */
+  id: string;
+  /** median(control) / median(off): what two identical sides measure. */
+  ratio: number;
+  pairedRatio: Summary;
+}
+
+/** Workload 10: one call measured against a stubbed `send`: the client CPU that telemetry adds. */
+export interface TelemetryCall {
+  id: string;
+  what: string;
+  /** `append`, `command`, `read`. */
+  unit: string;
+  calls: number;
+  rounds: number;
+  /** Process CPU per call, µs: telemetry on (no provider), off, and off again (the A/A control). */
+  cpuUs: { on: Summary; off: Summary; control: Summary };
+  /** The median call's wall time, µs, in the same batches (each call timed). */
+  wallUs: { on: Summary; off: Summary; control: Summary };
+  /** The median of the per-round differences on − off (measured in the same round), µs CPU per call. */
+  cpuDiffUs: number;
+  cpuDiffQuartilesUs: [number, number];
+  /** The same for control − off: what two identical sides differ by. */
+  controlDiffUs: number;
+  controlDiffQuartilesUs: [number, number];
+  /** The median of the per-round differences of the median call's wall time, on − off and control − off. */
+  wallDiffUs: number;
+  controlWallDiffUs: number;
+  /** The larger of cpuDiffUs and wallDiffUs: what the verdict uses. */
+  diffUs: number;
+  /** The end-to-end comparison (DynamoDB Local) the difference is set against, and its "off" median (ms). */
+  endToEndId: string;
+  endToEndMs: number;
+  /** diffUs / the end-to-end time of the same operation: target ≤ 0.01. */
+  fraction: number;
+  met: boolean;
+  requests: TelemetryRequests;
+}
+
 /** When, and by which command, the figures of one workload were measured (results merged across runs). */
 export interface WorkloadRun {
   command: string;
@@ -158,6 +211,13 @@ export interface Results {
   memory?: { runs: MemoryRun[]; ratio1Mto100k: number; notes: string[] };
   commands?: { sides: CommandSide[]; notes: string[] };
   projections?: { rebuild: ProjectionRebuildSide[]; live: ProjectionLive; notes: string[] };
+  telemetry?: {
+    providerRegistered: boolean;
+    requests: TelemetryRequests[];
+    controls: TelemetryControl[];
+    calls: TelemetryCall[];
+    notes: string[];
+  };
   /**
    * Per workload number: the run its figures come from. A run with `--only` replaces the workloads it ran
    * and keeps the others from the previous bench/results.json; the top-level fields describe the latest run.
