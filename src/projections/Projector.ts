@@ -23,6 +23,8 @@ import type {
 } from './types.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
+/** How often the live lag of a projection is recorded for other processes (see `count`). */
+const LAG_SAVE_INTERVAL_MS = 1_000;
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 2_000 };
 /** Streams of one delivery applied at once. */
 const STREAMS_IN_FLIGHT = 16;
@@ -47,7 +49,11 @@ export class Projector {
   private readonly projections: Map<string, Projection>;
   private readonly applier: Applier;
   private readonly checkpointTable: Table;
-  private readonly stats = new Map<string, { applied: number; lagMs?: number; parked?: number }>();
+  private readonly stats = new Map<
+    string,
+    { applied: number; lagMs?: number; lagAt?: number; lagSavedAt?: number; parked?: number }
+  >();
+  private lagWarned = false;
   /** What the projection gauges report (held here: the telemetry holds it weakly). */
   private readonly gauges: GaugeSource;
   /** Names this projector's shard positions; see {@link ProjectorOptions.name}. */
@@ -260,7 +266,10 @@ export class Projector {
   lambdaHandler(): (event: DynamoDBStreamEventLike) => Promise<BatchResponse> {
     return async (event) => {
       const records = Array.isArray(event?.Records) ? event.Records : [];
-      const failedAt = await this.applyRecords(records, new AbortController().signal);
+      // one signal for every request of the batch: more listeners than Node's default of 10
+      const never = new AbortController().signal;
+      setMaxListeners(0, never);
+      const failedAt = await this.applyRecords(records, never);
       if (failedAt === undefined) return { batchItemFailures: [] };
       const sequence = records[failedAt]?.dynamodb?.SequenceNumber;
       return { batchItemFailures: sequence ? [{ itemIdentifier: sequence }] : [] };
@@ -325,11 +334,22 @@ export class Projector {
     const stats = this.stats.get(projection.name) ?? { applied: 0 };
     const parked = await this.applier.checkpoints.parked(projection.name);
     stats.parked = parked.length;
+    let lag = stats.lagMs !== undefined ? { lagMs: stats.lagMs, lagAt: stats.lagAt } : undefined;
+    if (lag === undefined) {
+      // not applied here: as the live process recorded it (one consistent GetItem)
+      const recorded = await this.checkpointTable.getItem<{ lagMs?: number; lagAt?: number }>(
+        `lag#${projection.name}`,
+        0,
+        { consistentRead: true },
+      );
+      if (typeof recorded?.lagMs === 'number') lag = { lagMs: recorded.lagMs, lagAt: recorded.lagAt };
+    }
     return {
       name: projection.name,
       parked,
       applied: stats.applied,
-      ...(stats.lagMs !== undefined ? { lagMs: stats.lagMs } : {}),
+      ...(lag !== undefined ? { lagMs: lag.lagMs } : {}),
+      ...(lag?.lagAt !== undefined ? { lagAt: lag.lagAt } : {}),
     };
   }
 
@@ -469,6 +489,23 @@ export class Projector {
     const stats = this.stats.get(name);
     if (!stats) return;
     stats.applied += applied;
-    if (last !== undefined && applied > 0) stats.lagMs = Math.max(0, Date.now() - last.timestamp);
+    if (last === undefined || applied === 0) return;
+    const now = Date.now();
+    stats.lagMs = Math.max(0, now - last.timestamp);
+    stats.lagAt = now;
+    // Recorded for other processes (the CLI's `projections`): at most one PutItem a second per
+    // projection (1 WCU), beside the checkpoints. A failure only loses that figure: warned once.
+    if (now - (stats.lagSavedAt ?? 0) < LAG_SAVE_INTERVAL_MS) return;
+    stats.lagSavedAt = now;
+    this.checkpointTable
+      .putItem(`lag#${name}`, 0, { lagMs: stats.lagMs, lagAt: now })
+      .catch((error: unknown) => {
+        if (this.lagWarned) return;
+        this.lagWarned = true;
+        process.emitWarning(
+          `Projector: the lag of "${name}" could not be recorded (${error instanceof Error ? error.message : String(error)}); projection goes on. Reported once.`,
+          { code: 'DYNAGO_LAG_NOT_RECORDED' },
+        );
+      });
   }
 }

@@ -67,8 +67,14 @@ export interface ProjectionStatus {
   parked: ParkedEvent[];
   /** Events applied by this process since it started (live and rebuild). */
   applied: number;
-  /** How far behind the live projection was at its last applied event: now − the event's timestamp (ms). */
+  /**
+   * How far behind the live projection was at its last applied event: when it was applied − the event's
+   * timestamp (ms). From this process when it applied events; else as the live process last recorded it
+   * (`lag#<projection>` beside the checkpoints, written at most once a second), with `lagAt`.
+   */
   lagMs?: number;
+  /** When `lagMs` was measured (epoch ms): a lag measured long ago means nothing was applied since. */
+  lagAt?: number;
 }
 
 /** The part of a DynamoDB Streams record the projector reads (the Lambda event's shape, and the SDK's). */

@@ -49,15 +49,19 @@ describe('Projector: each event applied exactly once', () => {
       records.filter((record) => JSON.stringify(record.dynamodb?.Keys).includes(`"event#${streamId}"`));
     const requests = countRequests(table.client);
     try {
+      // (a PutItem may record the lag for other processes: at most one a second, not counted here)
       await projector.lambdaHandler()({ Records: of('account-merged') });
-      expect(requests.counts, '3 events, 2 items: one transaction').to.deep.equal({
-        TransactWriteItemsCommand: 1,
-      });
+      expect(requests.counts.TransactWriteItemsCommand, '3 events, 2 items: one transaction').to.equal(1);
+      expect(Object.keys(requests.counts).filter((name) => name !== 'PutItemCommand')).to.deep.equal([
+        'TransactWriteItemsCommand',
+      ]);
       requests.reset();
       await projector.lambdaHandler()({ Records: of('account-fractions') });
-      expect(requests.counts, 'sums that are not whole numbers: one transaction per event').to.deep.equal({
-        TransactWriteItemsCommand: 3,
-      });
+      expect(
+        requests.counts.TransactWriteItemsCommand,
+        'sums that are not whole numbers: one transaction per event',
+      ).to.equal(3);
+      expect(requests.counts.PutItemCommand ?? 0, 'the lag: at most once a second').to.be.at.most(1);
     } finally {
       requests.detach();
     }
@@ -94,6 +98,22 @@ describe('Projector: each event applied exactly once', () => {
     expect(told).to.deep.equal(['told/account-told/1', 'told/account-told/2']);
     expect(warnings).to.deep.equal(['DYNAGO_ON_APPLIED_FAILED']);
     expect(await balanceOf(readModel, 'account-told')).to.deep.equal({ balance: 3, events: 2 });
+  });
+
+  it('status in another process: the lag the live process recorded, and when', async () => {
+    const live = new Projector({ events: store, projections: [balancesProjection(readModel, 'lagged')] });
+    await store.append('account-lagged', deposits(1));
+    const records = (await streamRecords(table)).filter((record) =>
+      JSON.stringify(record.dynamodb?.Keys).includes('"event#account-lagged"'),
+    );
+    const other = new Projector({ events: store, projections: [balancesProjection(readModel, 'lagged')] });
+    expect((await other.status('lagged')).lagMs, 'nothing applied yet').to.equal(undefined);
+    await live.lambdaHandler()({ Records: records });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the lag is recorded without waiting
+    const status = await other.status('lagged');
+    expect(status.lagMs).to.be.a('number').and.at.least(0);
+    expect(status.lagAt).to.be.within(Date.now() - 60_000, Date.now());
+    expect(status.applied, 'this process applied nothing').to.equal(0);
   });
 
   it("a transaction's records shuffled, and a later version delivered alone first: the gap is read from the store", async () => {

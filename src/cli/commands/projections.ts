@@ -20,7 +20,9 @@ function printStatuses(out: Output, statuses: ProjectionStatus[]): void {
         return [
           status.name,
           formatCount(status.parked.length),
-          status.lagMs === undefined ? '-' : formatDuration(status.lagMs),
+          status.lagMs === undefined
+            ? '-'
+            : `${formatDuration(status.lagMs)}${status.lagAt === undefined ? '' : ` (${formatDuration(Math.max(0, Date.now() - status.lagAt))} ago)`}`,
           oldest === undefined
             ? ''
             : `${oldest.streamId} v${oldest.version} since ${formatTime(oldest.parkedAt)}`,
@@ -46,7 +48,7 @@ export const projectionsCommand: Command = {
   arguments: [],
   description: [
     "Prints the status of every projection of the config's projector: how many events are parked (a projection kept failing on them; their streams wait for retry-parked), the oldest of them, and each parked event with its error. A table on a terminal, one JSON line per projection otherwise.",
-    'Lag is measured by the process that applies the events (Projector.run, the Lambda handler: see Projector.status and onApplied there); this command runs in a process of its own, so it shows the lag as "-" unless its projector applied events.',
+    'Lag is what the process that applies the events (Projector.run, the Lambda handler) last recorded beside the checkpoints (at most once a second): when it applied an event, minus the event\'s timestamp, and how long ago that was. "-" when no live process has applied anything yet.',
   ],
   options: [
     {
