@@ -87,7 +87,9 @@ export class Checkpoints {
       { condition: { expression: 'attribute_not_exists(#deleted)', names: { '#deleted': 'deleted' } } },
     );
     try {
-      await this.table.transactWrite([...writes, mark], signal ? { signal } : {});
+      // a deleted stream is not parked any more: its index entry goes with the mark
+      const unlisted = this.table.deleteOp(`parked#${projection}`, streamSortKey(streamId));
+      await this.table.transactWrite([...writes, mark, unlisted], signal ? { signal } : {});
       return true;
     } catch (error) {
       const reason = error instanceof TransactionCanceledError ? error.reasons[writes.length] : undefined;

@@ -1,5 +1,6 @@
-import { ConcurrencyError, ConditionFailedError, StreamDeletedError } from '../errors.js';
+import { ConcurrencyError, ConditionFailedError, ValidationError } from '../errors.js';
 import { MAX_EVENT_VERSION, SNAPSHOT_SORT_KEY } from '../internal/layout.js';
+import { checkExpectedVersion } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
 import { deletionOf, eventPartition } from './codec.js';
 import { isStreamToken, type StreamToken } from './token.js';
@@ -32,7 +33,7 @@ export interface DeletedStream {
  *    and `deleted` remain (about 40 bytes), so that no append can ever write into a deleted stream's
  *    versions, not even one from a process holding an old token. BatchWriteItem, 25 items per request:
  *    1 WCU per event, as a delete would cost.
- * 3. **The snapshot** is deleted (1 WCU).
+ * 3. **The snapshot** is replaced by a stub (1 WCU): a snapshot save never writes over one.
  *
  * Interrupted anywhere, calling it again finishes the work (it reads the partition's keys again: one
  * Query per 1 MB of the stream), and a half-deleted stream never reads as valid: a read that meets a stub
@@ -50,9 +51,23 @@ export async function deleteStream(
   const pk = eventPartition(streamId);
   const call = signal ? { signal } : {};
   const marker = { at: Date.now(), ...(archivedTo !== undefined ? { archivedTo } : {}) };
-  const expected = isStreamToken(options.expectedVersion)
-    ? options.expectedVersion.version
-    : options.expectedVersion;
+  const token = options.expectedVersion;
+  if (isStreamToken(token) && token.streamId !== streamId) {
+    throw new ValidationError(
+      `deleteStream: expectedVersion is a token of stream "${token.streamId}", not of "${streamId}".`,
+    );
+  }
+  const checked = isStreamToken(token)
+    ? token.version
+    : token === undefined
+      ? undefined
+      : checkExpectedVersion(token, 'deleteStream: expectedVersion');
+  if (checked === 'any') {
+    throw new ValidationError(
+      "deleteStream: expectedVersion must be a version number or a token; leave it out for 'any'.",
+    );
+  }
+  const expected = checked;
 
   // 1. The tombstone above the last event (or found, when a deletion was begun before).
   let last = 0;
@@ -94,7 +109,8 @@ export async function deleteStream(
     } catch (error) {
       // an append landed first: with an expected version that is a conflict, else delete it too
       if (!(error instanceof ConditionFailedError)) throw error;
-      if (error.item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionOf(error.item));
+      // a tombstone there: our own earlier attempt (a lost response) or another deleter: finish the work
+      if (error.item?.deleted !== undefined) continue;
       if (expected !== undefined) throw new ConcurrencyError(streamId, expected, undefined, { cause: error });
     }
   }
@@ -124,8 +140,8 @@ export async function deleteStream(
   }
   await flush();
 
-  // 3. The snapshot.
-  await table.deleteItem(pk, SNAPSHOT_SORT_KEY, call);
+  // 3. The snapshot: a stub in its place too, so that a save racing the deletion cannot put it back.
+  await table.putItem(pk, SNAPSHOT_SORT_KEY, { deleted }, call);
   return {
     streamId,
     version: last,

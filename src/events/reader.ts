@@ -46,7 +46,7 @@ export class Reader {
     const range = checkReadRange(streamId, options);
     const parallel = checkParallel(options.parallel);
     const signal = options.signal;
-    const toEvent = streamEventReader<E>(this.table, range.streamId, this.upcast);
+    const toEvent = streamEventReader<E>(this.table, range.streamId, options.raw ? undefined : this.upcast);
     const [condition, values] = this.rangeQuery(range);
     const queryOptions = this.rangeOptions(range, signal, options.consistent);
     let expected: number | undefined = range.forward ? range.from : undefined;
@@ -172,10 +172,10 @@ export class Reader {
     const segments = checkSegments(options.segments);
     const category = options.category === undefined ? undefined : checkCategory(options.category);
     if (category !== undefined && this.categoryIndex !== undefined) {
-      return this.indexedSegments<E>(category, segments, options.signal, onBroken);
+      return this.indexedSegments<E>(category, segments, options.signal, onBroken, options.raw);
     }
     const table = this.table;
-    const upcast = this.upcast;
+    const upcast = options.raw ? undefined : this.upcast;
     // `cat-…` streams, and the singleton stream named `cat` itself: the same rule as categoryOf.
     const filter =
       category === undefined
@@ -193,7 +193,12 @@ export class Reader {
             },
           };
     const readRange = (streamId: string, from: number, to: number) =>
-      this.read<E>(streamId, { from, to, ...(options.signal ? { signal: options.signal } : {}) });
+      this.read<E>(streamId, {
+        from,
+        to,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.raw ? { raw: true } : {}),
+      });
     return table
       .scanSegments<Record<string, unknown>>({
         segments,
@@ -225,6 +230,7 @@ export class Reader {
     segments: number,
     signal: AbortSignal | undefined,
     onBroken?: (streamId: string, error: StreamCorruptedError) => void,
+    raw?: boolean,
   ): AsyncIterable<E>[] {
     const table = this.table;
     const index = this.categoryIndex as string;
@@ -241,7 +247,8 @@ export class Reader {
         yield String(key[table.partitionKeyName]).slice(EVENT_PREFIX.length);
       }
     })();
-    const read = (streamId: string) => this.read<E>(streamId, signal ? { signal } : {});
+    const read = (streamId: string) =>
+      this.read<E>(streamId, { ...(signal ? { signal } : {}), ...(raw ? { raw: true } : {}) });
     // Each segment takes the next stream id from the shared index iterator: an async generator queues
     // concurrent next() calls, so every stream is handed to exactly one segment.
     const shared: AsyncIterator<string> = streams;
@@ -253,6 +260,7 @@ export class Reader {
           try {
             yield* read(next.value);
           } catch (error) {
+            if (error instanceof StreamDeletedError) continue; // deleted streams are passed over
             if (!(error instanceof StreamCorruptedError) || onBroken === undefined) throw error;
             onBroken(next.value, error);
           }

@@ -12,10 +12,9 @@ import type { EventInput, StoredEvent, StreamAppend } from './types.js';
  * Cost: no request. On reads, a Map lookup per event, and an upcaster call per version an old event is
  * behind; an event at the current version is handed out as read.
  */
-/** Event lists this module already validated: an append of them is not validated twice. */
-const validated = new WeakSet<object>();
-
 export class EventRegistry {
+  /** Event lists this registry already validated: an append of them is not validated twice. */
+  private readonly validated = new WeakSet<object>();
   private readonly byType = new Map<string, EventDefinition>();
 
   constructor(definitions: readonly EventDefinition[], where: string) {
@@ -56,11 +55,11 @@ export class EventRegistry {
     if (!Array.isArray(appends)) return appends;
     return Promise.all(
       appends.map(async (append) => {
-        if (!Array.isArray(append?.events) || validated.has(append.events)) return append;
+        if (!Array.isArray(append?.events) || this.validated.has(append.events)) return append;
         const events = await Promise.all(
           append.events.map(async (event, index) => this.validateEvent(event, index, append.streamId)),
         );
-        validated.add(events);
+        this.validated.add(events);
         return { ...append, events };
       }),
     );

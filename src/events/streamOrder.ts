@@ -1,4 +1,4 @@
-import { StreamCorruptedError } from '../errors.js';
+import { StreamCorruptedError, StreamDeletedError } from '../errors.js';
 import type { StoredEvent } from './types.js';
 
 /** Reads versions `from`..`to` of a stream, consistently and gap-checked (EventStore.read). */
@@ -39,6 +39,10 @@ export async function* inStreamOrder<E extends StoredEvent>(
   let stream: string | undefined;
   let next = 1;
   const broken = (error: unknown): void => {
+    if (error instanceof StreamDeletedError && stream !== undefined) {
+      next = Number.POSITIVE_INFINITY; // deleted while the scan ran: passed over, like every deleted stream
+      return;
+    }
     if (!(error instanceof StreamCorruptedError) || onBroken === undefined || stream === undefined)
       throw error;
     onBroken(stream, error);

@@ -104,6 +104,10 @@ export interface ReadOptions {
    */
   parallel?: number;
   signal?: AbortSignal;
+  /**
+   * @internal Events as stored, not upcast: the projector upcasts each event where a failure parks it.
+   */
+  raw?: boolean;
 }
 
 export interface ReadPageOptions extends Omit<ReadOptions, 'parallel'> {
@@ -131,6 +135,8 @@ export interface ReadAllOptions {
    */
   category?: string;
   signal?: AbortSignal;
+  /** @internal See `ReadOptions.raw`. */
+  raw?: boolean;
 }
 
 /** Options of `readAllSegments`. */

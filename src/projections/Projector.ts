@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBError, ValidationError } from '../errors.js';
+import { DynamoDBError, StreamDeletedError, ValidationError } from '../errors.js';
 import { checkCategory } from '../events/category.js';
 import type { EventStore } from '../events/EventStore.js';
 import type { StoredEvent } from '../events/types.js';
@@ -221,7 +221,13 @@ export class Projector {
       });
     };
     const sources = (projection.categories ?? [undefined]).flatMap((category) => {
-      const all = this.events.readAllSegments({ segments, signal, ...(category ? { category } : {}) });
+      // as stored: each event is upcast by the applier, where an event this code cannot read is parked
+      const all = this.events.readAllSegments({
+        segments,
+        signal,
+        raw: true,
+        ...(category ? { category } : {}),
+      });
       return options.segment === undefined ? all : [all[options.segment] as AsyncIterable<StoredEvent>];
     });
     const readSegment = async (segment: AsyncIterable<StoredEvent>) => {
@@ -300,6 +306,7 @@ export class Projector {
       streams.set(event.streamId, stream);
     });
     let failedAt: number | undefined;
+    const failedStreams = new Set<string>();
     await mapConcurrent([...streams.entries()], STREAMS_IN_FLIGHT, async ([streamId, stream]) => {
       for (const projection of this.projections.values()) {
         const category = stream.events[0]?.category as string;
@@ -309,12 +316,18 @@ export class Projector {
           this.count(projection.name, result.applied, stream.events.at(-1));
         } catch {
           failedAt = Math.min(failedAt ?? stream.first, stream.first);
+          failedStreams.add(streamId);
           return; // this stream is delivered again from its first record; the others go on
         }
       }
     });
     // Deleted streams, after their events of this delivery: each projection told once.
     await mapConcurrent([...deletions.values()], STREAMS_IN_FLIGHT, async ({ first, deleted }) => {
+      if (failedStreams.has(deleted.streamId)) {
+        // its events of this delivery are not all applied: the notice comes again after them
+        failedAt = Math.min(failedAt ?? first, first);
+        return;
+      }
       for (const projection of this.projections.values()) {
         if (projection.categories && !projection.categories.includes(deleted.category)) continue;
         try {
@@ -375,12 +388,21 @@ export class Projector {
         state.outcome = result.outcome;
         state.chunk = [];
       };
-      for await (const event of this.events.read(entry.streamId, { from: entry.version, signal })) {
-        state.chunk.push(event);
-        if (state.chunk.length >= 100) await flush();
-        if (state.outcome === 'parked') break;
+      try {
+        for await (const event of this.events.read(entry.streamId, {
+          from: entry.version,
+          signal,
+          raw: true,
+        })) {
+          state.chunk.push(event);
+          if (state.chunk.length >= 100) await flush();
+          if (state.outcome === 'parked') break;
+        }
+        await flush();
+      } catch (error) {
+        // deleted since it was parked: nothing left to apply (the projection is told by the tombstone)
+        if (!(error instanceof StreamDeletedError)) throw error;
       }
-      await flush();
       if (state.outcome === 'parked') parkedAgain++;
     }
     const stats = this.stats.get(projection.name);

@@ -117,6 +117,7 @@ export class Applier {
             from: at + 1,
             to: first.version - 1,
             signal,
+            raw: true, // upcast in project(), where an event that cannot be read is parked
           })) {
             missing.push(event);
           }
@@ -250,6 +251,7 @@ export class Applier {
             from: at + 1,
             to: event.version - 1,
             signal,
+            raw: true,
           })) {
             missing.push(earlier);
           }
@@ -423,6 +425,7 @@ export class Applier {
       if (checkpoint.version === from) {
         // The condition failed although the version matches: read the checkpoint to be sure.
         const again = await this.checkpoints.read(projection.name, streamId, signal);
+        if (again.deleted) return { kind: 'deleted' };
         if (again.parked) return { kind: 'parked' };
         return { kind: 'moved', version: again.version };
       }

@@ -1,5 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
-import { ConditionFailedError, OptimisticLockError, ValidationError } from '../errors.js';
+import {
+  ConditionFailedError,
+  OptimisticLockError,
+  StreamDeletedError,
+  type StreamDeletion,
+  ValidationError,
+} from '../errors.js';
 import { SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
 import { inSpan } from '../internal/telemetry.js';
 import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
@@ -87,7 +93,16 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
 
   private async saveUntraced(streamId: string, state: State, options: SaveSnapshotOptions): Promise<boolean> {
     const expected = checkSave(streamId, options);
-    const condition = options.force ? undefined : this.saveCondition(options.version, expected);
+    // never over a deleted stream's stub (see EventStore.deleteStream), even with force
+    const notDeleted = 'attribute_not_exists(#deleted)';
+    const base = options.force ? undefined : this.saveCondition(options.version, expected);
+    const condition: Condition = base
+      ? {
+          ...base,
+          expression: `(${base.expression}) AND ${notDeleted}`,
+          names: { ...base.names, '#deleted': 'deleted' },
+        }
+      : { expression: notDeleted, names: { '#deleted': 'deleted' } };
     // Identifies this save: an SDK retry whose first attempt was applied (its response lost) finds its own
     // write behind the refused condition, and reports success rather than a conflict.
     const writeId = uuidv7();
@@ -108,6 +123,7 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       if (err.item?.writeId === writeId) return true;
+      if (err.item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionFrom(err.item));
       if (expected === undefined) return false;
       throw new OptimisticLockError('version', expected, err.item, { cause: err.cause });
     }
@@ -148,6 +164,7 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
+    if (item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionFrom(item));
     return item === undefined ? undefined : this.fromItem(item);
   }
 
@@ -157,6 +174,7 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
    * snapshot of another schema version than the store's: it is never folded into.
    */
   fromItem(item: Record<string, unknown>): Snapshot<State> | undefined {
+    if (item.deleted !== undefined) return undefined; // a deleted stream's stub
     const schemaVersion = (item.schemaVersion as number | undefined) ?? 1;
     if (schemaVersion !== this.schemaVersion) return undefined;
     return {
@@ -212,4 +230,13 @@ export function checkSave(streamId: string, options: SaveSnapshotOptions): numbe
       ? 'any'
       : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
   return checked === 'any' ? undefined : checked;
+}
+
+/** What a deleted stream's stub says of its deletion. */
+function deletionFrom(item: Record<string, unknown>): StreamDeletion {
+  const deleted = item.deleted as { at?: unknown; archivedTo?: unknown };
+  return {
+    at: typeof deleted?.at === 'number' ? deleted.at : 0,
+    ...(typeof deleted?.archivedTo === 'string' ? { archivedTo: deleted.archivedTo } : {}),
+  };
 }

@@ -5,9 +5,11 @@ import {
   EventStore,
   type Projection,
   Projector,
+  SNAPSHOT_SORT_KEY,
   SnapshotStore,
   StreamDeletedError,
   type Table,
+  ValidationError,
 } from '../../src/index.js';
 import { balanceOf, createStreamedEventTable, streamRecords } from '../projections/helpers.js';
 import { countRequests } from '../support/helpers.js';
@@ -52,8 +54,8 @@ describe('EventStore.deleteStream and archive', () => {
 
     const items = await partitionItems(table, `event#${streamId}`);
     expect(items.map((item) => item.sk)).to.deep.equal(
-      [1, 2, 3, 4],
-      'three stubs and the tombstone; no snapshot',
+      [1, 2, 3, 4, SNAPSHOT_SORT_KEY],
+      "three stubs, the tombstone, and a stub in the snapshot's place",
     );
     for (const item of items) expect(Object.keys(item).sort()).to.deep.equal(['deleted', 'pk', 'sk']);
     expect(JSON.stringify(items)).to.not.include('Deposited');
@@ -128,7 +130,10 @@ describe('EventStore.deleteStream and archive', () => {
     ).to.equal(true);
     const stored = outcomes.filter((outcome) => outcome === 'stored').length;
     expect(deleted.version, 'the tombstone sits above every append that landed').to.equal(1 + stored);
-    expect(items.map((item) => item.sk)).to.deep.equal(Array.from({ length: stored + 2 }, (_, i) => i + 1));
+    expect(items.map((item) => item.sk)).to.deep.equal([
+      ...Array.from({ length: stored + 2 }, (_, i) => i + 1),
+      SNAPSHOT_SORT_KEY,
+    ]);
   });
 
   it('interrupted after the tombstone: the stream never reads as valid, and deleting again finishes it', async () => {
@@ -162,6 +167,39 @@ describe('EventStore.deleteStream and archive', () => {
     expect(await store.deleteStream(streamId)).to.deep.include({ version: 4 });
     const done = await partitionItems(table, `event#${streamId}`);
     expect(done.every((item) => item.deleted !== undefined)).to.equal(true);
+  });
+
+  it('two deletions at once (or a re-sent tombstone): both finish the work, no data left', async () => {
+    const streamId = uniqueId('twice');
+    await store.append(streamId, deposits(1, 2, 3));
+    const [first, second] = await Promise.all([store.deleteStream(streamId), store.deleteStream(streamId)]);
+    expect(first.version).to.equal(3);
+    expect(second.version).to.equal(3);
+    const items = await partitionItems(table, `event#${streamId}`);
+    expect(items.every((item) => item.deleted !== undefined)).to.equal(true);
+  });
+
+  it('a snapshot save racing the deletion cannot put the state back', async () => {
+    const streamId = uniqueId('snap');
+    await store.append(streamId, deposits(1));
+    await store.deleteStream(streamId);
+    const snapshots = new SnapshotStore<{ balance: number }>({ table });
+    await rejects(snapshots.save(streamId, { balance: 1 }, { version: 1 }), StreamDeletedError);
+    await rejects(snapshots.save(streamId, { balance: 1 }, { version: 1, force: true }), StreamDeletedError);
+    await rejects(snapshots.load(streamId), StreamDeletedError);
+    expect(JSON.stringify(await partitionItems(table, `event#${streamId}`))).to.not.include('balance');
+  });
+
+  it('a bad expectedVersion is a ValidationError, nothing deleted', async () => {
+    const streamId = uniqueId('bad');
+    await store.append(streamId, deposits(1));
+    for (const expectedVersion of ['1', -1, 'any', { streamId: 'other', version: 1 }]) {
+      await rejects(
+        store.deleteStream(streamId, { expectedVersion: expectedVersion as never }),
+        ValidationError,
+      );
+    }
+    expect(await store.version(streamId)).to.equal(1);
   });
 
   it('archive: the events as stored go to another table; reads here say where they went', async () => {

@@ -89,4 +89,31 @@ describe('Event definitions: schemas on append, upcasting on every read', () => 
     ]);
     expect(await balanceOf(readModel, `${streamId}#live`)).to.deep.equal({ balance: 200, events: 1 });
   });
+
+  it('an event this code cannot read (written by newer code) is parked by a rebuild, not a failed rebuild', async () => {
+    const streamId = `account-${uniqueId('newer')}`;
+    await new EventStore({ table, events: [DepositedV3] }).append(streamId, [
+      { type: 'Deposited', data: { cents: 1 } },
+    ]);
+    const older = defineEvent('Deposited', {
+      schema: z.object({ amount: z.number() }),
+      version: 2,
+      upcasters: { 1: (d) => d },
+    });
+    const projector = new Projector({
+      events: new EventStore({ table, events: [older] }),
+      projections: [
+        {
+          name: 'older',
+          categories: ['account'],
+          project: (event) => [readModel.updateOp(`older#${event.streamId}`, undefined, { add: { n: 1 } })],
+        },
+      ],
+      retry: { maxAttempts: 1 },
+    });
+    await projector.rebuild('older');
+    const parked = (await projector.status('older')).parked.filter((entry) => entry.streamId === streamId);
+    expect(parked.map((entry) => entry.error)).to.have.length(1);
+    expect(parked[0]?.error).to.include('UpcastError');
+  });
 });

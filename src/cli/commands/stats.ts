@@ -58,6 +58,8 @@ class Tally {
     const sk = item[this.sortKeyName];
     if (typeof pk === 'string' && pk.startsWith(EVENT_PREFIX) && typeof sk === 'number') {
       const isEvent = Number.isSafeInteger(sk) && sk >= 1 && sk <= MAX_EVENT_VERSION;
+      // a deleted stream's stubs and tombstone (EventStore.deleteStream) are neither events nor snapshots
+      if (item.deleted !== undefined) return;
       if (isEvent || sk === SNAPSHOT_SORT_KEY) {
         const stats = this.category(categoryOf(pk.slice(EVENT_PREFIX.length)));
         if (isEvent) {
