@@ -6,7 +6,7 @@ import { checkCommandId, checkExpectedVersion, checkId } from '../internal/valid
 import type { TransactOperation } from '../table/actions/transactWrite.js';
 import { eventAttributes, eventPartition, type PreparedEvent } from './codec.js';
 import { eventDigest } from './digest.js';
-import type { EventRegistry } from './registry.js';
+import { callerDataOf, type EventRegistry } from './registry.js';
 import { isStreamToken, issueToken } from './token.js';
 import type { AppendResult, ExpectedVersion, StoredEvent, StreamAppend } from './types.js';
 import { checkEvents } from './validate.js';
@@ -207,7 +207,8 @@ export class Appender {
                 type: event.type,
                 data: event.data,
                 id: event.id,
-                digest: eventDigest(event.type, event.data, event.metadata),
+                // of what the caller gave, not of a schema's output (which may differ each time)
+                digest: eventDigest(event.type, callerDataOf(event), event.metadata),
               };
         if (event.metadata !== undefined) prepared.metadata = event.metadata;
         const schemaVersion = this.registry?.versionOf(event.type);

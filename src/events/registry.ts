@@ -12,6 +12,18 @@ import type { EventInput, StoredEvent, StreamAppend } from './types.js';
  * Cost: no request. On reads, a Map lookup per event, and an upcaster call per version an old event is
  * behind; an event at the current version is handed out as read.
  */
+/** The caller's data of each event a schema replaced, for its digest (see `callerDataOf`). */
+const callerData = new WeakMap<object, unknown>();
+
+/**
+ * What the caller gave as `data` for an event this module validated (the event itself otherwise): the
+ * idempotency digest is taken from it, so that a re-send of the same input matches even when the schema
+ * adds something that differs each time (a default timestamp, say).
+ */
+export function callerDataOf(event: EventInput): unknown {
+  return callerData.has(event) ? callerData.get(event) : event.data;
+}
+
 export class EventRegistry {
   /** Event lists this registry already validated: an append of them is not validated twice. */
   private readonly validated = new WeakSet<object>();
@@ -79,7 +91,9 @@ export class EventRegistry {
     if (result.issues) {
       throw new EventValidationError(event.type, String(streamId), index, result.issues);
     }
-    return { ...event, data: (result as StandardSchemaV1.SuccessResult<unknown>).value };
+    const validated = { ...event, data: (result as StandardSchemaV1.SuccessResult<unknown>).value };
+    callerData.set(validated, event.data);
+    return validated;
   }
 
   /**

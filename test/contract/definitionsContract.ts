@@ -69,6 +69,20 @@ export function definitionsContract(context: ContractContext): void {
       });
     });
 
+    it('a re-send of the same input is recognised even when the schema adds a different default each time', async () => {
+      let n = 0;
+      const Stamped = defineEvent('Stamped', {
+        schema: z.object({ note: z.string(), at: z.number().default(() => ++n) }),
+      });
+      const stamped = context.shared().eventsWith([Stamped]);
+      const streamId = uniqueId('stamp');
+      const event = { id: `${streamId}-e1`, type: 'Stamped', data: { note: 'x' } };
+      const first = await stamped.append(streamId, [event]);
+      const again = await stamped.append(streamId, [event]);
+      expect(again.version).to.equal(1);
+      expect(again.events).to.deep.equal(first.events);
+    });
+
     it('version 1 events are read through version 2 and 3 upcasters on read, readPage, readAll and load', async () => {
       const streamId = uniqueId('account');
       await v1().append(streamId, [
