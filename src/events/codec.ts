@@ -1,12 +1,12 @@
-import { StreamDeletedError, type StreamDeletion } from '../errors.js';
-import { EVENT_PREFIX, streamPartition } from '../internal/layout.js';
+import { StreamDeletedError } from '../errors.js';
+import { deletionOf, EVENT_PREFIX, streamPartition } from '../internal/layout.js';
 import type { Table } from '../table/Table.js';
 import { categoryOf } from './category.js';
 import { CATEGORY_ATTRIBUTE } from './categoryIndex.js';
 import type { EventInput, StoredEvent } from './types.js';
 
 /** Event items live in partitions `event#<streamId>`, sorted by version (see internal/layout). */
-export { EVENT_PREFIX };
+export { deletionOf, EVENT_PREFIX };
 
 export const eventPartition = streamPartition;
 
@@ -89,14 +89,4 @@ export function buildEvent<E extends StoredEvent>(
   if (item.metadata !== undefined) event.metadata = item.metadata as Record<string, unknown>;
   if (item.commandId !== undefined) event.commandId = item.commandId as string;
   return event as E;
-}
-
-/** The deletion a stub or tombstone records (its `deleted` attribute), if `item` is one. */
-export function deletionOf(item: Record<string, unknown> | undefined): StreamDeletion | undefined {
-  const deleted = item?.deleted as { at?: unknown; archivedTo?: unknown } | undefined;
-  if (deleted === undefined || deleted === null) return undefined;
-  return {
-    at: typeof deleted.at === 'number' ? deleted.at : 0,
-    ...(typeof deleted.archivedTo === 'string' ? { archivedTo: deleted.archivedTo } : {}),
-  };
 }

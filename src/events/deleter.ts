@@ -1,4 +1,4 @@
-import { ConcurrencyError, ConditionFailedError, ValidationError } from '../errors.js';
+import { ConcurrencyError, ConditionFailedError, type StreamDeletion, ValidationError } from '../errors.js';
 import { MAX_EVENT_VERSION, SNAPSHOT_SORT_KEY } from '../internal/layout.js';
 import { checkExpectedVersion } from '../internal/validate.js';
 import type { Table } from '../table/Table.js';
@@ -69,8 +69,10 @@ export async function deleteStream(
   }
   const expected = checked;
 
-  // 1. The tombstone above the last event (or found, when a deletion was begun before).
+  // 1. The tombstone above the last event (or found, when a deletion was begun before): what every stub
+  // then records is what the tombstone says.
   let last = 0;
+  let deleted: StreamDeletion = marker;
   for (;;) {
     const { items } = await table.query<Record<string, unknown>>(
       '#pk = :pk AND #sk <= :last',
@@ -88,6 +90,7 @@ export async function deleteStream(
     if (top?.deleted !== undefined) {
       last = ((top.deleted as { lastVersion?: number }).lastVersion ??
         (top[sortKey] as number) - 1) as number;
+      deleted = deletionOf(top) ?? marker;
       break;
     }
     const head = (top?.[sortKey] as number | undefined) ?? 0;
@@ -116,7 +119,6 @@ export async function deleteStream(
   }
 
   // 2. Stubs in place of the events that are still whole.
-  const deleted = { ...marker, ...(deletionOf(await tombstoneOf(table, pk, last + 1, signal)) ?? {}) };
   let stubs: Record<string, unknown>[] = [];
   const flush = async () => {
     if (stubs.length > 0) await table.batchWriteItems(stubs, call);
@@ -147,16 +149,4 @@ export async function deleteStream(
     version: last,
     ...(deleted.archivedTo !== undefined ? { archivedTo: deleted.archivedTo } : {}),
   };
-}
-
-async function tombstoneOf(
-  table: Table,
-  pk: string,
-  version: number,
-  signal: AbortSignal | undefined,
-): Promise<Record<string, unknown> | undefined> {
-  return table.getItem<Record<string, unknown>>(pk, version, {
-    consistentRead: true,
-    ...(signal ? { signal } : {}),
-  });
 }

@@ -1,3 +1,5 @@
+import type { StreamDeletion } from '../errors.js';
+
 /**
  * Where the stores keep their items, on a table whose partition key is a string and whose sort key is a
  * number:
@@ -25,4 +27,17 @@ export const MAX_EVENT_VERSION = SNAPSHOT_SORT_KEY - 1;
 /** The partition of a stream's events and snapshot. */
 export function streamPartition(streamId: string): string {
   return `${EVENT_PREFIX}${streamId}`;
+}
+
+/**
+ * The deletion a deleted stream's stub or tombstone records (its `deleted` attribute: see
+ * events/deleter.ts), if `item` is one. The event store and the snapshot store both meet such items.
+ */
+export function deletionOf(item: Record<string, unknown> | undefined): StreamDeletion | undefined {
+  const deleted = item?.deleted as { at?: unknown; archivedTo?: unknown } | undefined;
+  if (deleted === undefined || deleted === null) return undefined;
+  return {
+    at: typeof deleted.at === 'number' ? deleted.at : 0,
+    ...(typeof deleted.archivedTo === 'string' ? { archivedTo: deleted.archivedTo } : {}),
+  };
 }

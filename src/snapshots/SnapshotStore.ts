@@ -1,12 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import {
-  ConditionFailedError,
-  OptimisticLockError,
-  StreamDeletedError,
-  type StreamDeletion,
-  ValidationError,
-} from '../errors.js';
-import { SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
+import { ConditionFailedError, OptimisticLockError, StreamDeletedError, ValidationError } from '../errors.js';
+import { deletionOf, SNAPSHOT_SORT_KEY, streamPartition } from '../internal/layout.js';
 import { inSpan } from '../internal/telemetry.js';
 import { checkExpectedVersion, checkId, checkKeyNames, STORE_FIELDS } from '../internal/validate.js';
 import type { Condition } from '../table/index.js';
@@ -123,7 +117,7 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       if (err.item?.writeId === writeId) return true;
-      if (err.item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionFrom(err.item));
+      if (err.item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionOf(err.item));
       if (expected === undefined) return false;
       throw new OptimisticLockError('version', expected, err.item, { cause: err.cause });
     }
@@ -164,7 +158,7 @@ export class SnapshotStore<State> implements SnapshotStoreLike<State> {
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
-    if (item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionFrom(item));
+    if (item?.deleted !== undefined) throw new StreamDeletedError(streamId, deletionOf(item));
     return item === undefined ? undefined : this.fromItem(item);
   }
 
@@ -230,13 +224,4 @@ export function checkSave(streamId: string, options: SaveSnapshotOptions): numbe
       ? 'any'
       : checkExpectedVersion(options.expectedVersion, 'expectedVersion');
   return checked === 'any' ? undefined : checked;
-}
-
-/** What a deleted stream's stub says of its deletion. */
-function deletionFrom(item: Record<string, unknown>): StreamDeletion {
-  const deleted = item.deleted as { at?: unknown; archivedTo?: unknown };
-  return {
-    at: typeof deleted?.at === 'number' ? deleted.at : 0,
-    ...(typeof deleted?.archivedTo === 'string' ? { archivedTo: deleted.archivedTo } : {}),
-  };
 }

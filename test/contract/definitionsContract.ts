@@ -15,14 +15,15 @@ import {
 import { collect, rejects } from '../support/helpers.js';
 import { type ContractContext, uniqueId } from './stores.js';
 
-// Version 1 stored { amount }; version 2 adds a currency; version 3 stores cents.
-const DepositedV1 = defineEvent('Deposited', { schema: z.object({ amount: z.number().positive() }) });
-const DepositedV2 = defineEvent('Deposited', {
+// Version 1 stored { amount }; version 2 adds a currency; version 3 stores cents (shared with
+// test/events/schemas.test.ts, the DynamoDB-only part).
+export const DepositedV1 = defineEvent('Deposited', { schema: z.object({ amount: z.number().positive() }) });
+export const DepositedV2 = defineEvent('Deposited', {
   schema: z.object({ amount: z.number().positive(), currency: z.string() }),
   version: 2,
   upcasters: { 1: (data: { amount: number }) => ({ ...data, currency: 'EUR' }) },
 });
-const DepositedV3 = defineEvent('Deposited', {
+export const DepositedV3 = defineEvent('Deposited', {
   schema: z.object({ cents: z.number().int(), currency: z.string().default('EUR') }),
   version: 3,
   upcasters: {
@@ -33,7 +34,7 @@ const DepositedV3 = defineEvent('Deposited', {
     }),
   },
 });
-const Withdrawn = defineEvent('Withdrawn', { schema: z.object({ amount: z.number() }) });
+export const Withdrawn = defineEvent('Withdrawn', { schema: z.object({ amount: z.number() }) });
 
 export function definitionsContract(context: ContractContext): void {
   describe('event definitions and snapshot shapes', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { z } from 'zod';
 import { defineEvent, EventStore, Projector, type Table, ValidationError } from '../../src/index.js';
+import { DepositedV1, DepositedV3, Withdrawn } from '../contract/definitionsContract.js';
 import { balanceOf, createStreamedEventTable, streamRecords } from '../projections/helpers.js';
 import { createTestTable } from '../support/tables.js';
 import { partitionItems, rejects, uniqueId } from './helpers.js';
@@ -23,21 +24,6 @@ describe('Event definitions: schemas on append, upcasting on every read', () => 
     await table.deleteTable();
     await readModel.deleteTable();
   });
-
-  // Version 1: { amount }. Version 3 stores cents (version 2 added a currency).
-  const DepositedV1 = defineEvent('Deposited', { schema: z.object({ amount: z.number().positive() }) });
-  const DepositedV3 = defineEvent('Deposited', {
-    schema: z.object({ cents: z.number().int(), currency: z.string().default('EUR') }),
-    version: 3,
-    upcasters: {
-      1: (data: { amount: number }) => ({ ...data, currency: 'EUR' }),
-      2: (data: { amount: number; currency: string }) => ({
-        cents: data.amount * 100,
-        currency: data.currency,
-      }),
-    },
-  });
-  const Withdrawn = defineEvent('Withdrawn', { schema: z.object({ amount: z.number() }) });
 
   it('the item holds the schema output and its schema version (above 1 only)', async () => {
     const store = new EventStore({ table, events: [DepositedV3] });
